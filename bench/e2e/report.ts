@@ -1,0 +1,85 @@
+// bench/e2e/report.ts — summarising rounds and rendering the result.
+// Contract: summarize() takes per-round measurements and returns medians; markdown() renders
+// one table row per proxy (req/s, p50, p99, CPU µs/req, req/s ratio to HAProxy = 1.00) and
+// notes for skipped proxies and errors. Pure functions: no I/O.
+
+export interface Round {
+  readonly round: number;
+  readonly requests: number;
+  readonly rps: number;
+  readonly p50ms: number;
+  readonly p99ms: number;
+  readonly cpuUsPerReq: number;
+  readonly errors: number;
+}
+
+export interface ProxyResult {
+  readonly name: string;
+  /** null when measured; otherwise why the proxy was skipped or dropped */
+  skipped: string | null;
+  readonly rounds: Round[];
+}
+
+export interface Summary {
+  readonly rps: number;
+  readonly p50ms: number;
+  readonly p99ms: number;
+  readonly cpuUsPerReq: number;
+  readonly errors: number;
+}
+
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  const hi = s[mid] ?? NaN;
+  return s.length % 2 === 1 ? hi : ((s[mid - 1] ?? NaN) + hi) / 2;
+}
+
+export function summarize(rounds: readonly Round[]): Summary | null {
+  if (rounds.length === 0) return null;
+  return {
+    rps: median(rounds.map((r) => r.rps)),
+    p50ms: median(rounds.map((r) => r.p50ms)),
+    p99ms: median(rounds.map((r) => r.p99ms)),
+    cpuUsPerReq: median(rounds.map((r) => r.cpuUsPerReq)),
+    errors: rounds.reduce((a, r) => a + r.errors, 0),
+  };
+}
+
+function ms(v: number): string {
+  return v < 1 ? `${(v * 1000).toFixed(0)} µs` : `${v.toFixed(2)} ms`;
+}
+
+export function markdown(results: readonly ProxyResult[], baseline: string): string {
+  const base = summarize(results.find((r) => r.name === baseline && r.skipped === null)?.rounds ?? []);
+  const lines = [
+    '| proxy | req/s (median) | p50 | p99 | CPU µs/req | req/s vs HAProxy |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const notes: string[] = [];
+  for (const r of results) {
+    const s = r.skipped === null ? summarize(r.rounds) : null;
+    if (s === null) {
+      lines.push(`| ${r.name} | skipped | – | – | – | – |`);
+      notes.push(`- ${r.name} skipped: ${r.skipped ?? 'no rounds measured'}`);
+      continue;
+    }
+    const ratio = base !== null && base.rps > 0 ? (s.rps / base.rps).toFixed(2) : '–';
+    lines.push(
+      `| ${r.name} | ${Math.round(s.rps).toLocaleString('en-US')} | ${ms(s.p50ms)} | ${ms(s.p99ms)} | ` +
+        `${s.cpuUsPerReq.toFixed(1)} | ${ratio} |`,
+    );
+    if (s.errors > 0) notes.push(`- ${r.name}: wrk reported ${s.errors} socket errors / non-2xx responses in total`);
+  }
+  return [...lines, ...notes].join('\n');
+}
+
+/** One line per round, for the log: "haproxy  round 2: 41,152 req/s p50 1.21 ms …". */
+export function roundLine(name: string, r: Round): string {
+  return (
+    `${name.padEnd(10)} round ${r.round}: ${Math.round(r.rps).toLocaleString('en-US')} req/s, ` +
+    `p50 ${ms(r.p50ms)}, p99 ${ms(r.p99ms)}, ${r.cpuUsPerReq.toFixed(1)} CPU µs/req` +
+    (r.errors > 0 ? `, ${r.errors} errors` : '')
+  );
+}

@@ -1,0 +1,314 @@
+// bench/e2e/run.ts — end-to-end benchmark: HAProxy vs Switchyard on one haproxy.cfg.
+// Contract: `node bench/e2e/run.ts [--rounds N] [--duration S] [--connections C]
+// [--warmup S] [--mode tcp|http] [--only haproxy|switchyard] [--json]`.
+// Starts nginx (CPU 1) as the backend, runs `haproxy -db -f cfg` and `bin/switchyard -db -f cfg`
+// (CPU 0) on the same config text (only the bind port differs), warms each up, then alternates
+// wrk rounds A B A B … (wrk on CPU 1) and prints a Markdown table of medians to stdout
+// (progress goes to stderr; with --json a one-line JSON result follows the table).
+// A proxy that cannot start or serve the config is reported and skipped, not fatal.
+// Exit: 0 when at least one proxy was measured, 1 when none was or on error, 2 when a tool is
+// missing or the options are bad. Installs nothing; traffic goes to 127.0.0.1 only; every
+// process it starts is stopped by PID and its temp dir removed, also on SIGINT/SIGTERM.
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { BODY, type Mode, nginxConf, proxyCfg, rebind } from './configs.ts';
+import { clkTck, treeTicks } from './cpu.ts';
+import { describeExit, freePort, killAllSync, logTail, type Proc, runToEnd, start, stop, stopAll, waitReady } from './procs.ts';
+import { markdown, type ProxyResult, roundLine, summarize } from './report.ts';
+import { findTools, machineLine, type Tools } from './tools.ts';
+import { parseWrk, type WrkResult } from './wrk.ts';
+
+type ProxyName = 'haproxy' | 'switchyard';
+
+interface Options {
+  readonly rounds: number;
+  readonly duration: number;
+  readonly connections: number;
+  readonly warmup: number;
+  readonly mode: Mode;
+  readonly only: ProxyName | null;
+  readonly json: boolean;
+}
+
+const USAGE =
+  'usage: node bench/e2e/run.ts [--rounds N=3] [--duration S=10] [--connections C=50] [--warmup S=2]\n' +
+  '                             [--mode tcp|http] [--only haproxy|switchyard] [--json]';
+
+const SWITCHYARD_BIN = fileURLToPath(new URL('../../bin/switchyard', import.meta.url));
+
+function log(msg: string): void {
+  process.stderr.write(`bench: ${msg}\n`);
+}
+
+class UsageError extends Error {}
+
+/** Set by SIGINT/SIGTERM: the bench stops at its next step and prints no result. */
+let interrupted: { sig: NodeJS.Signals; code: number } | null = null;
+
+function checkInterrupted(): void {
+  if (interrupted !== null) throw new Error(`interrupted by ${interrupted.sig}`);
+}
+
+function intOpt(v: string | undefined, name: string, def: number, min: number, max: number): number {
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer in ${min}..${max}`);
+  return n;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      rounds: { type: 'string' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      warmup: { type: 'string' },
+      mode: { type: 'string' },
+      only: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help === true) {
+    process.stdout.write(USAGE + '\n');
+    process.exit(0);
+  }
+  const mode = values.mode ?? 'tcp';
+  if (mode !== 'tcp' && mode !== 'http') throw new UsageError('--mode must be tcp or http');
+  const only = values.only ?? null;
+  if (only !== null && only !== 'haproxy' && only !== 'switchyard') throw new UsageError('--only must be haproxy or switchyard');
+  return {
+    rounds: intOpt(values.rounds, 'rounds', 3, 1, 100),
+    duration: intOpt(values.duration, 'duration', 10, 1, 600),
+    connections: intOpt(values.connections, 'connections', 50, 1, 10000),
+    warmup: intOpt(values.warmup, 'warmup', 2, 0, 60),
+    mode,
+    only,
+    json: values.json === true,
+  };
+}
+
+/** One GET through `port`; null if the answer is nginx's body, else what went wrong. */
+function probe(port: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 3000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c.length < 4096 ? c : ''));
+      res.on('end', () =>
+        resolve(res.statusCode === 200 && body === BODY ? null : `unexpected answer: HTTP ${res.statusCode} ${JSON.stringify(body.slice(0, 80))}`),
+      );
+      res.on('error', (e) => resolve(`response error: ${e.message}`));
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 3 s')));
+    req.on('error', (e) => resolve(`request failed: ${e.message}`));
+  });
+}
+
+interface Ctx {
+  readonly opts: Options;
+  readonly tools: Tools;
+  readonly dir: string;
+  readonly loadCpu: string;
+  readonly proxyCpu: string;
+}
+
+async function wrk(ctx: Ctx, port: number, seconds: number, tag: string): Promise<WrkResult> {
+  const argv = [ctx.tools.taskset, '-c', ctx.loadCpu, ctx.tools.wrk, '-t1', `-c${ctx.opts.connections}`, `-d${seconds}s`, '--latency', `http://127.0.0.1:${port}/`];
+  const { exit, output } = await runToEnd(`wrk ${tag}`, argv, join(ctx.dir, `wrk-${tag}.log`), (seconds + 30) * 1000);
+  if (exit.code !== 0) throw new Error(`wrk ${tag} failed (${describeExit(exit)}): ${output.trim().slice(0, 500)}`);
+  return parseWrk(output);
+}
+
+interface Running {
+  readonly name: ProxyName;
+  readonly port: number;
+  readonly proc: Proc;
+  readonly result: ProxyResult;
+}
+
+/** Starts one proxy on its config; returns null (and marks `result` skipped) if it cannot serve. */
+async function startProxy(ctx: Ctx, name: ProxyName, cfg: string, port: number, result: ProxyResult): Promise<Running | null> {
+  const cfgPath = join(ctx.dir, `${name}.cfg`);
+  writeFileSync(cfgPath, cfg);
+  const bin = name === 'haproxy' ? ctx.tools.haproxy : SWITCHYARD_BIN;
+  try {
+    accessSync(bin, constants.X_OK);
+  } catch {
+    result.skipped = `${bin} is missing or not executable`;
+    return null;
+  }
+  const proc = start(name, [ctx.tools.taskset, '-c', ctx.proxyCpu, bin, '-db', '-f', cfgPath], join(ctx.dir, `${name}.log`));
+  let why = await waitReady(proc, port, 15000);
+  if (why === null) why = await probe(port);
+  if (why === null) {
+    log(`${name} is up (pid ${proc.pid}, 127.0.0.1:${port}, CPU ${ctx.proxyCpu})`);
+    return { name, port, proc, result };
+  }
+  await stop(proc);
+  const tail = logTail(proc);
+  const lines = tail.split('\n').filter((l) => l.trim() !== '');
+  const telling = lines.find((l) => /alert|error|unsupported|not supported|fatal/i.test(l)) ?? lines.at(-1);
+  result.skipped = `it did not serve this mode ${ctx.opts.mode} config — ${why}` + (telling ? `; it said: ${telling.trim()}` : '');
+  log(`SKIPPING ${name}: ${why}${tail ? `\n--- ${name} output ---\n${tail}\n---` : ''}`);
+  return null;
+}
+
+async function measure(ctx: Ctx, p: Running, round: number): Promise<void> {
+  const before = treeTicks(p.proc.pid);
+  const w = await wrk(ctx, p.port, ctx.opts.duration, `${p.name}-${round}`);
+  const after = treeTicks(p.proc.pid);
+  if (p.proc.exit !== null) throw new Error(`${p.name} exited during round ${round} (${describeExit(p.proc.exit)}): ${logTail(p.proc, 500)}`);
+  if (w.requests === 0) throw new Error(`${p.name}: wrk completed no request in round ${round}`);
+  const cpuUs = ((after - before) * 1e6) / clkTck();
+  const r = { round, requests: w.requests, rps: w.rps, p50ms: w.p50ms, p99ms: w.p99ms, cpuUsPerReq: cpuUs / w.requests, errors: w.errors };
+  p.result.rounds.push(r);
+  log(roundLine(p.name, r));
+}
+
+async function bench(opts: Options, tools: Tools, dir: string): Promise<number> {
+  const multi = os.cpus().length >= 2;
+  if (!multi) log('only one CPU: proxy, wrk and nginx all share CPU 0 (numbers are not comparable to 2-CPU runs)');
+  const ctx: Ctx = { opts, tools, dir, proxyCpu: '0', loadCpu: multi ? '1' : '0' };
+
+  // Backend: nginx on the load CPU.
+  const nginxPort = await freePort();
+  const nginxPath = join(dir, 'nginx.conf');
+  writeFileSync(nginxPath, nginxConf(dir, nginxPort, opts.connections));
+  const nginx = start('nginx', [tools.taskset, '-c', ctx.loadCpu, tools.nginx, '-p', dir, '-e', join(dir, 'error.log'), '-c', nginxPath], join(dir, 'nginx.out'));
+  const nginxWhy = (await waitReady(nginx, nginxPort, 10000)) ?? (await probe(nginxPort));
+  if (nginxWhy !== null) throw new Error(`nginx backend failed: ${nginxWhy}: ${logTail(nginx, 800)}`);
+  log(`nginx backend is up (pid ${nginx.pid}, 127.0.0.1:${nginxPort}, CPU ${ctx.loadCpu})`);
+
+  // One config text; each proxy gets it with only its bind port changed.
+  const names: ProxyName[] = opts.only === null ? ['haproxy', 'switchyard'] : [opts.only];
+  const basePort = await freePort();
+  const cfg = proxyCfg(opts.mode, basePort, nginxPort, opts.connections);
+  const results: ProxyResult[] = [];
+  const running: Running[] = [];
+  const used = new Set([nginxPort, basePort]);
+  for (const [i, name] of names.entries()) {
+    const result: ProxyResult = { name, skipped: null, rounds: [] };
+    results.push(result);
+    let port = basePort;
+    for (let tries = 0; i > 0 && used.has(port) && tries < 20; tries++) port = await freePort();
+    used.add(port);
+    const r = await startProxy(ctx, name, rebind(cfg, basePort, port), port, result);
+    checkInterrupted();
+    if (r !== null) running.push(r);
+  }
+
+  if (opts.warmup > 0) {
+    for (const p of running) {
+      checkInterrupted();
+      log(`warming up ${p.name} for ${opts.warmup} s`);
+      try {
+        const w = await wrk(ctx, p.port, opts.warmup, `${p.name}-warmup`);
+        if (w.requests === 0) throw new Error('wrk completed no request');
+      } catch (e) {
+        checkInterrupted();
+        p.result.skipped = `warm-up failed: ${(e as Error).message}`;
+      }
+    }
+  }
+
+  // Alternate A B A B …; a proxy that fails a round is dropped from the rest.
+  for (let round = 1; round <= opts.rounds; round++) {
+    for (const p of running) {
+      if (p.result.skipped !== null) continue;
+      checkInterrupted();
+      try {
+        await measure(ctx, p, round);
+      } catch (e) {
+        checkInterrupted();
+        p.result.skipped = `failed in round ${round}: ${(e as Error).message}`;
+        log(`DROPPING ${p.name}: ${p.result.skipped}`);
+      }
+    }
+  }
+
+  checkInterrupted();
+  const machine = machineLine(tools);
+  const method =
+    `mode ${opts.mode} · ${opts.rounds} alternating rounds × ${opts.duration} s per proxy after a ${opts.warmup} s warm-up · ` +
+    `\`wrk -t1 -c${opts.connections} --latency\` · proxy on CPU ${ctx.proxyCpu}, wrk + nginx on CPU ${ctx.loadCpu} · ` +
+    `CPU µs/req = proxy utime+stime / requests (CLK_TCK ${clkTck()})`;
+  process.stdout.write(`\n${markdown(results, 'haproxy')}\n\n${machine}\n${method}\n`);
+  if (opts.json) {
+    const out = {
+      machine,
+      options: opts,
+      results: results.map((r) => ({ ...r, summary: r.skipped === null ? summarize(r.rounds) : null })),
+    };
+    process.stdout.write(JSON.stringify(out) + '\n');
+  }
+  return results.some((r) => r.skipped === null && r.rounds.length > 0) ? 0 : 1;
+}
+
+// ---- process lifetime: options, tool check, temp dir, cleanup on every path ----
+
+let tmpDir: string | null = null;
+let cleaning: Promise<void> | null = null;
+
+function removeTmp(): void {
+  if (tmpDir !== null) rmSync(tmpDir, { recursive: true, force: true });
+  tmpDir = null;
+}
+
+function cleanup(): Promise<void> {
+  cleaning ??= stopAll().finally(removeTmp);
+  return cleaning;
+}
+
+function onSignal(sig: NodeJS.Signals, code: number): void {
+  if (cleaning !== null) {
+    killAllSync();
+    removeTmp();
+    process.exit(code);
+  }
+  log(`${sig}: stopping everything`);
+  interrupted = { sig, code };
+  void cleanup().finally(() => process.exit(code));
+}
+
+async function main(): Promise<number> {
+  let opts: Options;
+  try {
+    opts = parseOptions(process.argv.slice(2));
+  } catch (e) {
+    log(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const found = findTools();
+  if ('missing' in found) {
+    process.stderr.write(`bench: missing ${found.missing.join(', ')}; install with: apt-get install ${found.packages.join(' ')}\n`);
+    return 2;
+  }
+  process.on('SIGINT', () => onSignal('SIGINT', 130));
+  process.on('SIGTERM', () => onSignal('SIGTERM', 143));
+  process.on('exit', () => {
+    killAllSync();
+    removeTmp();
+  });
+  tmpDir = mkdtempSync(join(os.tmpdir(), 'switchyard-bench-'));
+  return bench(opts, found.tools, tmpDir);
+}
+
+main().then(
+  async (code) => {
+    await cleanup();
+    process.exit(code);
+  },
+  async (e: unknown) => {
+    if (interrupted === null) log(`error: ${e instanceof Error ? e.message : String(e)}`);
+    await cleanup();
+    process.exit(interrupted?.code ?? 1);
+  },
+);

@@ -1,0 +1,133 @@
+/**
+ * Addresses in `bind` and `server` lines (HAProxy's str2sa_range, the parts we serve).
+ *
+ *   bind:   [ipv4@|ipv6@]HOST:PORT[-PORT]   HOST may be empty, '*', '::', an IP or a name
+ *           [ipv6@][IPV6]:PORT, IPV6:PORT (last colon splits)
+ *           unix@/path, /path               a UNIX stream socket
+ *           fd@N                            an already-open listening descriptor
+ *   server: [ipv4@|ipv6@]HOST[:PORT]        no port = the client's destination port;
+ *           HOST:+N / HOST:-N               destination port shifted by N
+ *           unix@/path, /path
+ * Unsupported families (abns@, sockpair@, udp@, quic4@ …) are reported as such.
+ */
+import type { Parsed } from './units.ts';
+
+export type Family = 4 | 6 | 0;
+
+export type ListenAddress =
+  | { kind: 'inet'; host: string; family: Family; portLow: number; portHigh: number }
+  | { kind: 'unix'; path: string }
+  | { kind: 'fd'; fd: number };
+
+export type ServerAddress =
+  | { kind: 'inet'; host: string; family: Family; port: number | null; portOffset: number }
+  | { kind: 'unix'; path: string };
+
+const UNSUPPORTED_PREFIXES = ['abns@', 'sockpair@', 'udp@', 'udp4@', 'udp6@', 'quic4@', 'quic6@', 'uxdg@', 'uxst@', 'tcp@', 'tcp4@', 'tcp6@'];
+
+function prefix(text: string): { family: Family; rest: string } | { unsupported: string } | { unix: string } | { fd: string } {
+  for (const p of UNSUPPORTED_PREFIXES) {
+    if (text.startsWith(p)) return { unsupported: p };
+  }
+  if (text.startsWith('ipv4@')) return { family: 4, rest: text.slice(5) };
+  if (text.startsWith('ipv6@')) return { family: 6, rest: text.slice(5) };
+  if (text.startsWith('unix@')) return { unix: text.slice(5) };
+  if (text.startsWith('fd@')) return { fd: text.slice(3) };
+  if (text.startsWith('/')) return { unix: text };
+  if (/^[a-z0-9]+@/.test(text)) return { unsupported: text.slice(0, text.indexOf('@') + 1) };
+  return { family: 0, rest: text };
+}
+
+/** Splits HOST:PORT where HOST may be an IPv6 literal, with or without brackets. */
+function splitHostPort(rest: string): { host: string; port: string | null } | null {
+  if (rest.startsWith('[')) {
+    const close = rest.indexOf(']');
+    if (close < 0) return null;
+    const host = rest.slice(1, close);
+    const tail = rest.slice(close + 1);
+    if (tail === '') return { host, port: null };
+    if (!tail.startsWith(':')) return null;
+    return { host, port: tail.slice(1) };
+  }
+  const colon = rest.lastIndexOf(':');
+  if (colon < 0) return { host: rest, port: null };
+  return { host: rest.slice(0, colon), port: rest.slice(colon + 1) };
+}
+
+function validHost(host: string): boolean {
+  return /^[A-Za-z0-9._:%-]*$/.test(host) && host.length <= 253;
+}
+
+function parsePort(text: string): number | null {
+  if (!/^\d+$/.test(text)) return null;
+  const p = Number(text);
+  return p >= 1 && p <= 65535 ? p : null;
+}
+
+function familyOf(host: string, declared: Family): Family {
+  if (declared !== 0) return declared;
+  return host.includes(':') ? 6 : 0;
+}
+
+export function parseListenAddress(text: string): Parsed<ListenAddress[]> {
+  const pre = prefix(text);
+  if ('unsupported' in pre) return { ok: false, reason: `address family '${pre.unsupported}' is not supported yet in '${text}'` };
+  if ('unix' in pre) {
+    if (pre.unix === '') return { ok: false, reason: `missing path in '${text}'` };
+    return { ok: true, value: [{ kind: 'unix', path: pre.unix }] };
+  }
+  if ('fd' in pre) {
+    if (!/^\d+$/.test(pre.fd)) return { ok: false, reason: `invalid file descriptor in '${text}' (expected fd@<number>)` };
+    return { ok: true, value: [{ kind: 'fd', fd: Number(pre.fd) }] };
+  }
+  const hp = splitHostPort(pre.rest);
+  if (!hp || !validHost(hp.host)) return { ok: false, reason: `invalid address: '${text}'` };
+  if (hp.port === null || hp.port === '') return { ok: false, reason: `missing port number: '${text}'` };
+  const range = /^(\d+)(?:-(\d+))?$/.exec(hp.port);
+  if (!range) return { ok: false, reason: `invalid port '${hp.port}'` };
+  const low = parsePort(range[1]!);
+  const high = range[2] !== undefined ? parsePort(range[2]) : low;
+  if (low === null) return { ok: false, reason: `invalid port '${range[1]}'` };
+  if (high === null) return { ok: false, reason: `invalid port '${range[2]}'` };
+  if (high < low) return { ok: false, reason: `invalid port range '${hp.port}'` };
+  const host = hp.host === '*' ? '' : hp.host;
+  return { ok: true, value: [{ kind: 'inet', host, family: familyOf(host, pre.family), portLow: low, portHigh: high }] };
+}
+
+/** A bind's first argument may be a comma-separated list of addresses. */
+export function parseListenList(text: string): Parsed<ListenAddress[]> {
+  const out: ListenAddress[] = [];
+  for (const part of text.split(',')) {
+    if (part === '') return { ok: false, reason: `empty address in list '${text}'` };
+    const r = parseListenAddress(part);
+    if (!r.ok) return r;
+    out.push(...r.value);
+  }
+  return { ok: true, value: out };
+}
+
+export function parseServerAddress(text: string): Parsed<ServerAddress> {
+  const pre = prefix(text);
+  if ('unsupported' in pre) return { ok: false, reason: `address family '${pre.unsupported}' is not supported yet in '${text}'` };
+  if ('fd' in pre) return { ok: false, reason: `'fd@' is not allowed for a server address: '${text}'` };
+  if ('unix' in pre) {
+    if (pre.unix === '') return { ok: false, reason: `missing path in '${text}'` };
+    return { ok: true, value: { kind: 'unix', path: pre.unix } };
+  }
+  const hp = splitHostPort(pre.rest);
+  if (!hp || hp.host === '' || !validHost(hp.host)) return { ok: false, reason: `invalid address: '${text}'` };
+  let port: number | null = null;
+  let portOffset = 0;
+  if (hp.port !== null) {
+    const off = /^([+-])(\d+)$/.exec(hp.port);
+    if (off) {
+      portOffset = Number(off[2]) * (off[1] === '-' ? -1 : 1);
+      if (Math.abs(portOffset) > 65535) return { ok: false, reason: `invalid port offset '${hp.port}'` };
+    } else {
+      const p = parsePort(hp.port);
+      if (p === null) return { ok: false, reason: `invalid port '${hp.port}'` };
+      port = p;
+    }
+  }
+  return { ok: true, value: { kind: 'inet', host: hp.host, family: familyOf(hp.host, pre.family), port, portOffset } };
+}

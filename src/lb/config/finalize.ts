@@ -1,0 +1,45 @@
+/**
+ * Checks that need the whole configuration, after every file was read (HAProxy's
+ * check_config_validity): backend references, loops, features not served yet, and the
+ * warnings operators expect (missing timeouts, frontends without bind).
+ */
+import type { ParseContext } from './context.ts';
+import type { ProxyConfig } from './types.ts';
+
+export function finalize(ctx: ParseContext): void {
+  const { proxies } = ctx.config;
+  const backends = new Map<string, ProxyConfig>();
+  for (const p of proxies) if (p.cap.backend) backends.set(p.name, p);
+
+  for (const p of proxies) {
+    if (p.mode === 'http') {
+      ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `${p.kind} '${p.name}' uses 'mode http', which is not implemented yet in Switchyard (only 'mode tcp' is served so far).`, p.where);
+    }
+    if (p.cap.frontend) {
+      const refs = [...p.useBackends.map((u) => ({ ...u, kw: 'use_backend' })), ...(p.defaultBackend ? [{ ...p.defaultBackend, kw: 'default_backend' }] : [])];
+      for (const r of refs) {
+        const be = backends.get(r.name);
+        if (!be) {
+          ctx.alert('SY_ERR_CFG_REFERENCE', `Proxy '${p.name}': unable to find required ${r.kw}: '${r.name}'.`, r.where);
+        } else if (be === p) {
+          ctx.alert('SY_ERR_CFG_REFERENCE', `Proxy '${p.name}': loop detected for ${r.kw}: '${r.name}'.`, r.where);
+        }
+      }
+      if (p.binds.length === 0) {
+        ctx.warning(`${p.kind} '${p.name}' has no 'bind' directive. Please declare it as a backend if this was intended.`, p.where);
+      }
+    }
+    const missing: string[] = [];
+    if (p.cap.frontend && !p.timeouts.client) missing.push('client');
+    if (p.cap.backend && !p.timeouts.connect) missing.push('connect');
+    if (p.cap.backend && !p.timeouts.server) missing.push('server');
+    if (missing.length > 0) {
+      ctx.warning(`missing timeouts for ${p.kind} '${p.name}'.\n   | While not properly invalid, you will certainly encounter various problems\n   | with such a configuration. To fix this, please ensure that all following\n   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.`, null);
+    }
+  }
+}
+
+/** True if at least one frontend would listen: HAProxy refuses to start otherwise (exit 2). */
+export function hasListeners(ctx: { config: { proxies: ProxyConfig[] } }): boolean {
+  return ctx.config.proxies.some((p) => p.cap.frontend && p.binds.length > 0);
+}

@@ -1,0 +1,107 @@
+/**
+ * The `global` section (may appear several times; later settings override earlier ones,
+ * as VTest relies on by prepending its own `global`).
+ */
+import type { ParseContext } from '../context.ts';
+import { parseListenAddress } from '../address.ts';
+import { parseTime, parseUint } from '../units.ts';
+import { isUnsupportedGlobal } from './unsupported.ts';
+
+export const GLOBAL_KEYWORDS = [
+  'maxconn', 'nbthread', 'daemon', 'pidfile', 'stats socket', 'stats timeout', 'user', 'group',
+  'uid', 'gid', 'setenv', 'unsetenv', 'quiet',
+];
+
+export function parseGlobalLine(ctx: ParseContext, args: string[]): void {
+  const g = ctx.config.global;
+  const kw = args[0]!;
+  switch (kw) {
+    case 'maxconn': {
+      // 0 means "derive from the file-descriptor limit", as in HAProxy.
+      const v = parseUint(args[1], 0, 10_000_000);
+      if (!v.ok) return ctx.alert('SY_ERR_CFG_ARG', `'maxconn' ${v.reason}.`);
+      g.maxconn = v.value === 0 ? undefined : v.value;
+      return;
+    }
+    case 'nbthread': {
+      const v = parseUint(args[1], 1, 4096);
+      if (!v.ok) return ctx.alert('SY_ERR_CFG_ARG', `'nbthread' ${v.reason}.`);
+      // Accepted for compatibility; the balancer runs on one thread for now.
+      g.nbthread = v.value;
+      return;
+    }
+    case 'daemon':
+      g.daemon = true;
+      return;
+    case 'quiet':
+      g.quiet = true;
+      return;
+    case 'pidfile':
+      if (!args[1]) return ctx.alert('SY_ERR_CFG_ARG', `'pidfile' expects a file name as an argument.`);
+      g.pidfile = args[1];
+      return;
+    case 'user': case 'group':
+      if (!args[1]) return ctx.alert('SY_ERR_CFG_ARG', `'${kw}' expects a name as an argument.`);
+      g[kw] = args[1];
+      return;
+    case 'uid': case 'gid': {
+      const v = parseUint(args[1], 0, 2 ** 32 - 1);
+      if (!v.ok) return ctx.alert('SY_ERR_CFG_ARG', `'${kw}' ${v.reason}.`);
+      g[kw === 'uid' ? 'user' : 'group'] = v.value;
+      return;
+    }
+    case 'setenv':
+      if (args.length !== 3) return ctx.alert('SY_ERR_CFG_ARG', `'setenv' expects exactly 2 arguments: NAME VALUE.`);
+      ctx.env[args[1]!] = args[2]!;
+      return;
+    case 'unsetenv':
+      if (args.length < 2) return ctx.alert('SY_ERR_CFG_ARG', `'unsetenv' expects at least one variable name.`);
+      for (const name of args.slice(1)) delete ctx.env[name];
+      return;
+    case 'stats':
+      return parseGlobalStats(ctx, args);
+  }
+  if (isUnsupportedGlobal(kw)) {
+    return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'${kw}' is a valid HAProxy keyword in 'global' section but is not implemented yet in Switchyard.`);
+  }
+  ctx.alert('SY_ERR_CFG_UNKNOWN_KEYWORD', `unknown keyword '${kw}' in 'global' section; supported: ${GLOBAL_KEYWORDS.join(', ')}.`);
+}
+
+function parseGlobalStats(ctx: ParseContext, args: string[]): void {
+  const g = ctx.config.global;
+  const sub = args[1];
+  if (sub === 'timeout') {
+    const t = args[2] ? parseTime(args[2]) : { ok: false as const, reason: 'missing value' };
+    if (!t.ok) return ctx.alert('SY_ERR_CFG_ARG', `'stats timeout' ${t.reason}; expects a time (e.g. 10s).`);
+    g.statsTimeout = t.value;
+    return;
+  }
+  if (sub !== 'socket') {
+    return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'stats ${sub ?? ''}' in 'global' section is not implemented yet; supported: 'stats socket', 'stats timeout'.`);
+  }
+  if (!args[2]) return ctx.alert('SY_ERR_CFG_ARG', `'stats socket' expects an address (a path, unix@PATH, IP:PORT or fd@N).`);
+  const a = parseListenAddress(args[2].startsWith('/') || args[2].includes('@') || args[2].includes(':') ? args[2] : `unix@${args[2]}`);
+  if (!a.ok) return ctx.alert('SY_ERR_CFG_ADDRESS', `'stats socket' : ${a.reason}.`);
+  if (a.value.length !== 1 || (a.value[0]!.kind === 'inet' && a.value[0]!.portLow !== a.value[0]!.portHigh)) {
+    return ctx.alert('SY_ERR_CFG_ADDRESS', `'stats socket' : port ranges are not allowed ('${args[2]}').`);
+  }
+  const sock: import('../types.ts').StatsSocketConfig = { where: { ...ctx.where }, address: a.value[0]!, level: 'admin' };
+  // HAProxy's default level is 'user'; we record what the operator wrote and default like HAProxy.
+  sock.level = 'user';
+  for (let i = 3; i < args.length; i++) {
+    const p = args[i]!;
+    const v = args[i + 1];
+    if (p === 'level') {
+      if (v !== 'user' && v !== 'operator' && v !== 'admin') return ctx.alert('SY_ERR_CFG_ARG', `'stats socket' : 'level' only supports 'user', 'operator' and 'admin'.`);
+      sock.level = v;
+      i++;
+    } else if (p === 'mode') {
+      if (!v || !/^[0-7]{1,4}$/.test(v)) return ctx.alert('SY_ERR_CFG_ARG', `'stats socket' : 'mode' expects an octal file mode (e.g. 600).`);
+      sock.mode = parseInt(v, 8);
+      i++;
+    } else {
+      return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'stats socket' : option '${p}' is not implemented yet; supported: level, mode.`);
+    }
+  }
+  g.statsSockets.push(sock);
+}

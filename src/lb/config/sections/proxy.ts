@@ -1,0 +1,265 @@
+/**
+ * Keywords of `defaults`, `frontend`, `backend` and `listen` sections.
+ *
+ * Capability rules follow HAProxy 2.6 exactly, since operators' configs rely on them:
+ * a frontend-only keyword in a backend is a warning ("ignored because …"), `server` and
+ * `default-server` outside a backend-capable section are errors, and some keywords are
+ * forbidden in `defaults`.
+ */
+import type { ParseContext } from '../context.ts';
+import type { DefaultsConfig, ProxyConfig, ProxyOptions, ServerDefaults, TimeoutName } from '../types.ts';
+import { TIMEOUT_NAMES } from '../types.ts';
+import { parseListenList, parseServerAddress } from '../address.ts';
+import { parseTime, parseUint } from '../units.ts';
+import { KNOWN_OPTIONS, UNSUPPORTED_BIND_KEYWORDS, UNSUPPORTED_PROXY, UNSUPPORTED_SERVER_KEYWORDS } from './unsupported.ts';
+
+type Target = { proxy: ProxyConfig; defaults?: undefined } | { proxy?: undefined; defaults: DefaultsConfig };
+
+export const PROXY_KEYWORDS = [
+  'bind', 'mode', 'maxconn', 'timeout', 'default_backend', 'use_backend', 'server',
+  'default-server', 'balance', 'retries', 'option', 'no option',
+];
+
+const FE_TIMEOUTS = new Set<TimeoutName>(['client', 'client-fin', 'http-request', 'http-keep-alive']);
+const BE_TIMEOUTS = new Set<TimeoutName>(['server', 'server-fin', 'connect', 'queue', 'check', 'tunnel']);
+
+/** The options Switchyard serves (tcplog/dontlognull only shape future logs). */
+const SERVED_OPTIONS = new Set(['tcplog', 'dontlognull', 'redispatch']);
+
+const BALANCE_KNOWN = ['leastconn', 'source', 'uri', 'url_param', 'first', 'random', 'hash', 'hdr', 'rdp-cookie'];
+
+export const NAME_RE = /^[A-Za-z0-9_.:-]+$/;
+
+function label(t: Target): string {
+  if (t.defaults) return "'defaults' section";
+  return `${t.proxy.kind} '${t.proxy.name}'`;
+}
+
+/**
+ * Checks a keyword's capability. Returns true if the keyword applies to this target.
+ * `need` is the capability required; `onMissing` says whether lacking it is an alert
+ * or a warning (HAProxy's behaviour varies by keyword); `inDefaults` whether the
+ * keyword may appear in a defaults section.
+ */
+function capable(ctx: ParseContext, t: Target, kw: string, need: 'frontend' | 'backend' | 'any', onMissing: 'alert' | 'warning', inDefaults: boolean): boolean {
+  if (t.defaults) {
+    if (!inDefaults) ctx.alert('SY_ERR_CFG_NOT_ALLOWED', `'${kw}' not allowed in 'defaults' section.`);
+    return inDefaults;
+  }
+  if (need === 'any' || t.proxy.cap[need]) return true;
+  const msg = `'${kw}' ${onMissing === 'alert' ? 'not allowed' : 'ignored'} because ${t.proxy.kind} '${t.proxy.name}' has no ${need} capability.`;
+  if (onMissing === 'alert') ctx.alert('SY_ERR_CFG_NOT_ALLOWED', msg);
+  else ctx.warning(msg);
+  return false;
+}
+
+export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): void {
+  const kw = args[0]!;
+  const s = t.proxy ?? t.defaults;
+  switch (kw) {
+    case 'bind': {
+      if (!capable(ctx, t, kw, 'frontend', 'warning', false)) return;
+      return parseBind(ctx, t.proxy!, args);
+    }
+    case 'mode': {
+      const m = args[1];
+      if (m !== 'tcp' && m !== 'http') {
+        if (m === 'health') return ctx.alert('SY_ERR_CFG_ARG', `'mode health' was removed from HAProxy 2.x; use 'mode tcp' or 'mode http'.`);
+        return ctx.alert('SY_ERR_CFG_ARG', `'mode' expects 'tcp' or 'http'${m ? `, not '${m}'` : ''}.`);
+      }
+      s.mode = m;
+      return;
+    }
+    case 'maxconn': {
+      if (!capable(ctx, t, kw, 'frontend', 'warning', true)) return;
+      const v = parseUint(args[1], 0, 10_000_000);
+      if (!v.ok) return ctx.alert('SY_ERR_CFG_ARG', `'maxconn' ${v.reason}.`);
+      s.maxconn = v.value;
+      return;
+    }
+    case 'timeout':
+      return parseTimeout(ctx, t, args);
+    case 'default_backend': {
+      if (!capable(ctx, t, kw, 'frontend', 'warning', true)) return;
+      if (!args[1]) return ctx.alert('SY_ERR_CFG_ARG', `'default_backend' requires a backend name.`);
+      s.defaultBackend = { name: args[1], where: { ...ctx.where } };
+      return;
+    }
+    case 'use_backend': {
+      if (!capable(ctx, t, kw, 'frontend', 'warning', false)) return;
+      if (!args[1]) return ctx.alert('SY_ERR_CFG_ARG', `'use_backend' requires a backend name.`);
+      if (args.length > 2) {
+        if (args[2] === 'if' || args[2] === 'unless') {
+          return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'use_backend ... ${args[2]} <condition>' needs ACLs, which are not implemented yet; only an unconditional 'use_backend NAME' is supported.`);
+        }
+        return ctx.alert('SY_ERR_CFG_ARG', `'use_backend' : expects 'if' or 'unless' after the backend name, found '${args[2]}'.`);
+      }
+      if (args[1].includes('%[')) {
+        return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'use_backend' with a dynamic name (log-format) is not implemented yet.`);
+      }
+      t.proxy!.useBackends.push({ name: args[1], where: { ...ctx.where } });
+      return;
+    }
+    case 'server': {
+      if (!capable(ctx, t, kw, 'backend', 'alert', false)) return;
+      return parseServer(ctx, t.proxy!, args);
+    }
+    case 'default-server': {
+      if (!capable(ctx, t, kw, 'backend', 'alert', true)) return;
+      parseServerParams(ctx, s.serverDefaults, args, 1, 'default-server');
+      return;
+    }
+    case 'balance':
+      if (!capable(ctx, t, kw, 'backend', 'warning', true)) return;
+      return parseBalance(ctx, s, args);
+    case 'retries': {
+      if (!capable(ctx, t, kw, 'backend', 'warning', true)) return;
+      const v = parseUint(args[1], 0, 1_000_000);
+      if (!v.ok) return ctx.alert('SY_ERR_CFG_ARG', `'retries' expects an integer argument (dispatch counts for one).`);
+      s.retries = v.value;
+      return;
+    }
+    case 'option':
+      return parseOption(ctx, s, args, true);
+    case 'no':
+      if (args[1] !== 'option') {
+        return ctx.alert('SY_ERR_CFG_ARG', `'no' is only supported before 'option' (as in 'no option tcplog').`);
+      }
+      return parseOption(ctx, s, args.slice(1), false);
+  }
+  if (UNSUPPORTED_PROXY.has(kw)) {
+    return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'${kw}' is a valid HAProxy keyword in ${label(t)} but is not implemented yet in Switchyard.`);
+  }
+  const section = t.defaults ? 'defaults' : t.proxy.kind;
+  ctx.alert('SY_ERR_CFG_UNKNOWN_KEYWORD', `unknown keyword '${kw}' in '${section}' section; supported: ${PROXY_KEYWORDS.join(', ')}.`);
+}
+
+function parseTimeout(ctx: ParseContext, t: Target, args: string[]): void {
+  const name = args[1] as TimeoutName | undefined;
+  if (!name || !(TIMEOUT_NAMES as readonly string[]).includes(name)) {
+    return ctx.alert('SY_ERR_CFG_ARG', `'timeout' supports 'client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request', 'tarpit', 'tunnel', 'client-fin' and 'server-fin' (got '${name ?? ''}').`);
+  }
+  if (!args[2]) return ctx.alert('SY_ERR_CFG_ARG', `'timeout ${name}' expects an integer value (in milliseconds by default, or with a unit: us, ms, s, m, h, d).`);
+  const v = parseTime(args[2]);
+  if (!v.ok) return ctx.alert('SY_ERR_CFG_ARG', `${v.reason} in 'timeout ${name}'; allowed units: us, ms, s, m, h, d.`);
+  if (args.length > 3) return ctx.alert('SY_ERR_CFG_ARG', `'timeout ${name}' : unexpected argument '${args[3]}'.`);
+  if (t.proxy) {
+    const need = FE_TIMEOUTS.has(name) ? 'frontend' : BE_TIMEOUTS.has(name) ? 'backend' : 'any';
+    if (need !== 'any' && !t.proxy.cap[need]) {
+      ctx.warning(`'timeout ${name}' will be ignored because ${t.proxy.kind} '${t.proxy.name}' has no ${need} capability`);
+      return;
+    }
+  }
+  (t.proxy ?? t.defaults).timeouts[name] = v.value;
+}
+
+function parseBind(ctx: ParseContext, p: ProxyConfig, args: string[]): void {
+  const text = args[1];
+  if (!text) return ctx.alert('SY_ERR_CFG_ARG', `'bind' expects {<path>|[addr1]:port1[-end1]}{,[addr]:port[-end]}... as arguments.`);
+  const a = parseListenList(text);
+  if (!a.ok) return ctx.alert('SY_ERR_CFG_ADDRESS', `'bind' : ${a.reason}.`);
+  const bind: import('../types.ts').BindConfig = { where: { ...ctx.where }, text, addresses: a.value };
+  for (let i = 2; i < args.length; i++) {
+    const k = args[i]!;
+    if (k === 'name') {
+      if (!args[i + 1]) return ctx.alert('SY_ERR_CFG_ARG', `'bind ${text}' : 'name' expects a name.`);
+      bind.name = args[++i];
+    } else if (UNSUPPORTED_BIND_KEYWORDS.has(k)) {
+      return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'bind ${text}' : '${k}' is a valid HAProxy bind option but is not implemented yet in Switchyard; supported: name.`);
+    } else {
+      return ctx.alert('SY_ERR_CFG_UNKNOWN_KEYWORD', `'bind ${text}' : unknown keyword '${k}'; supported: name.`);
+    }
+  }
+  p.binds.push(bind);
+}
+
+function parseServer(ctx: ParseContext, p: ProxyConfig, args: string[]): void {
+  const name = args[1];
+  if (!name || !args[2]) return ctx.alert('SY_ERR_CFG_ARG', `'server' expects <name> and <addr>[:<port>] as arguments.`);
+  if (!NAME_RE.test(name)) return ctx.alert('SY_ERR_CFG_ARG', `character '${[...name].find((c) => !NAME_RE.test(c))}' is not permitted in server name '${name}'.`);
+  const dup = p.servers.find((s) => s.name === name);
+  if (dup) {
+    return ctx.alert('SY_ERR_CFG_DUPLICATE', `${p.kind} '${p.name}', another server named '${name}' was already defined at line ${dup.where.line}, please use distinct names.`);
+  }
+  const addr = parseServerAddress(args[2]);
+  if (!addr.ok) return ctx.alert('SY_ERR_CFG_ADDRESS', `'server ${p.name}/${name}' : ${addr.reason}.`);
+  const params: ServerDefaults = { ...p.serverDefaults };
+  if (!parseServerParams(ctx, params, args, 3, `server ${p.name}/${name}`)) return;
+  p.servers.push({
+    where: { ...ctx.where },
+    name,
+    text: args[2],
+    address: addr.value,
+    weight: params.weight ?? 1,
+    disabled: params.disabled ?? false,
+    id: p.servers.length + 1,
+  });
+}
+
+/** Parses `weight N`, `disabled`, `enabled` from args[from…]; false if an error was reported. */
+function parseServerParams(ctx: ParseContext, into: ServerDefaults, args: string[], from: number, what: string): boolean {
+  for (let i = from; i < args.length; i++) {
+    const k = args[i]!;
+    if (k === 'weight') {
+      const v = parseUint(args[i + 1], 0, 256);
+      if (!v.ok) {
+        ctx.alert('SY_ERR_CFG_ARG', `'${what}' : weight ${v.reason.replace('expects', 'expects')} (allowed: 0 to 256).`);
+        return false;
+      }
+      into.weight = v.value;
+      i++;
+    } else if (k === 'disabled') {
+      into.disabled = true;
+    } else if (k === 'enabled') {
+      into.disabled = false;
+    } else if (UNSUPPORTED_SERVER_KEYWORDS.has(k)) {
+      ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'${what}' : '${k}' is a valid HAProxy server option but is not implemented yet in Switchyard; supported: weight, disabled, enabled.`);
+      return false;
+    } else {
+      ctx.alert('SY_ERR_CFG_UNKNOWN_KEYWORD', `'${what}' : unknown keyword '${k}'; supported: weight, disabled, enabled.`);
+      return false;
+    }
+  }
+  return true;
+}
+
+function parseBalance(ctx: ParseContext, s: { balance: string }, args: string[]): void {
+  const a = args[1] ?? '';
+  if (a === 'roundrobin' || a === 'static-rr') {
+    if (args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'balance ${a}' does not take arguments (got '${args[2]}').`);
+    s.balance = a;
+    return;
+  }
+  const base = a.replace(/\(.*$/, '');
+  if (BALANCE_KNOWN.includes(base)) {
+    return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'balance ${a}' is not implemented yet in Switchyard; supported: 'roundrobin', 'static-rr'.`);
+  }
+  ctx.alert('SY_ERR_CFG_ARG', `balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options (Switchyard serves 'roundrobin' and 'static-rr' so far).`);
+}
+
+function parseOption(ctx: ParseContext, s: { options: ProxyOptions }, args: string[], on: boolean): void {
+  const name = args[1];
+  if (!name) return ctx.alert('SY_ERR_CFG_ARG', `'option' expects an option name.`);
+  if (name === 'redispatch') {
+    // option redispatch [interval]: -1 (default) = on the last retry, P > 0 = every P-th retry,
+    // -N = on the N-th retry before the last, 0 = never.
+    let interval = -1;
+    if (args[2] !== undefined) {
+      if (!on) return ctx.alert('SY_ERR_CFG_ARG', `'no option redispatch' does not take arguments.`);
+      if (!/^-?\d+$/.test(args[2])) return ctx.alert('SY_ERR_CFG_ARG', `'option redispatch' expects an integer interval, not '${args[2]}'.`);
+      interval = Number(args[2]);
+    }
+    if (args.length > 3) return ctx.alert('SY_ERR_CFG_ARG', `'option redispatch' : unexpected argument '${args[3]}'.`);
+    s.options.redispatch = on ? interval : 0;
+    return;
+  }
+  if (SERVED_OPTIONS.has(name)) {
+    if (args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'option ${name}' does not take arguments.`);
+    s.options[name as 'tcplog' | 'dontlognull'] = on;
+    return;
+  }
+  if (KNOWN_OPTIONS.has(name)) {
+    return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'option ${name}' is a valid HAProxy option but is not implemented yet in Switchyard; supported: ${[...SERVED_OPTIONS].join(', ')}.`);
+  }
+  ctx.alert('SY_ERR_CFG_UNKNOWN_KEYWORD', `unknown option '${name}'.`);
+}

@@ -1,0 +1,104 @@
+/**
+ * A live frontend: its listening sockets, where it routes, and its connection limit.
+ *
+ * maxconn (per frontend and global) pauses accepting instead of refusing: a connection
+ * that arrives at the limit is held, unread, in a FIFO and served when a slot frees —
+ * what a client sees is a slow accept, exactly as with HAProxy's paused listeners.
+ * The hold queue is bounded (one backlog, as large as maxconn); past it the connection
+ * is closed, which is what a full kernel backlog does too.
+ */
+import type net from 'node:net';
+import type { ProxyConfig } from '../config/types.ts';
+import type { Backend } from './backend.ts';
+import { newCounters, type Counters } from './counters.ts';
+import { TcpStream, type StreamOwner } from './tcp-stream.ts';
+import type { BoundSocket } from './bind.ts';
+
+export interface ConnectionGate {
+  /** True when the process may start one more session. */
+  hasRoom(): boolean;
+  taken(): void;
+  released(): void;
+}
+
+export class Frontend implements StreamOwner {
+  readonly name: string;
+  readonly cfg: ProxyConfig;
+  readonly feCounters: Counters = newCounters();
+  readonly clientTimeout: number;
+  readonly clientFinTimeout: number;
+  readonly maxconn: number;
+  readonly backend: Backend | null;
+  readonly streams = new Set<TcpStream>();
+  listeners: BoundSocket[] = [];
+  private readonly held: net.Socket[] = [];
+  private readonly gate: ConnectionGate;
+  private readonly onIdle: () => void;
+
+  constructor(cfg: ProxyConfig, backend: Backend | null, maxconn: number, gate: ConnectionGate, onIdle: () => void) {
+    this.cfg = cfg;
+    this.name = cfg.name;
+    this.backend = backend;
+    this.maxconn = maxconn;
+    this.gate = gate;
+    this.onIdle = onIdle;
+    this.clientTimeout = cfg.timeouts.client ?? 0;
+    this.clientFinTimeout = cfg.timeouts['client-fin'] ?? 0;
+  }
+
+  /** Listener callback: sockets arrive paused. */
+  readonly accept = (sock: net.Socket): void => {
+    if (this.streams.size < this.maxconn && this.gate.hasRoom() && this.held.length === 0) {
+      this.start(sock);
+      return;
+    }
+    if (this.held.length >= this.maxconn) {
+      sock.destroy();
+      return;
+    }
+    sock.on('error', () => sock.destroy());
+    this.held.push(sock);
+  };
+
+  private start(sock: net.Socket): void {
+    this.gate.taken();
+    const st = new TcpStream(sock, this, this.backend);
+    this.streams.add(st);
+  }
+
+  onEnd(stream: TcpStream): void {
+    this.streams.delete(stream);
+    // The gate drains held connections of every frontend (a global slot just freed).
+    this.gate.released();
+    if (this.streams.size === 0 && this.held.length === 0) this.onIdle();
+  }
+
+  /** Starts held connections while there is room; returns true if one was started. */
+  drainHeld(): boolean {
+    let started = false;
+    while (this.held.length > 0 && this.streams.size < this.maxconn && this.gate.hasRoom()) {
+      const sock = this.held.shift()!;
+      if (sock.destroyed) continue;
+      sock.removeAllListeners('error');
+      this.start(sock);
+      started = true;
+    }
+    return started;
+  }
+
+  get heldCount(): number {
+    return this.held.length;
+  }
+
+  /** Stops accepting; connections already accepted keep running (soft stop). */
+  stopListening(): void {
+    for (const l of this.listeners) l.server.close();
+    this.listeners = [];
+  }
+
+  /** Kills every session and held connection (hard stop). */
+  killAll(): void {
+    for (const s of this.held.splice(0)) s.destroy();
+    for (const st of this.streams) st.abort('admin');
+  }
+}

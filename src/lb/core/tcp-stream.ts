@@ -1,0 +1,235 @@
+/**
+ * One proxied TCP session (mode tcp): client socket ⇄ server socket.
+ *
+ * Life of a stream:
+ *   1. The client socket arrives paused (listeners use pauseOnConnect), so nothing is
+ *      read — and nothing buffered — before we have somewhere to send it.
+ *   2. The backend's algorithm picks a server; we connect under `timeout connect`.
+ *      A failed attempt is retried up to `retries` times: on the same server after a
+ *      turn-around of min(timeout connect, 1 s) (so a restarting server is not hammered),
+ *      or immediately on another server when `option redispatch` says so.
+ *   3. Bytes flow both ways with backpressure: when one side's write buffer is full we
+ *      stop reading the other side until it drains. Memory per stream stays bounded by
+ *      the sockets' high-water marks.
+ *   4. A FIN from one side is passed on to the other (half-close); from then on the
+ *      `timeout client-fin` / `server-fin` apply instead of client/server when set.
+ *   5. An error, reset or timeout on either side destroys both. The stream ends when
+ *      both sockets are closed, and calls `onEnd` exactly once.
+ */
+import net from 'node:net';
+import type { Backend } from './backend.ts';
+import type { Server } from './server.ts';
+import { sessionStart, type Counters } from './counters.ts';
+
+export interface StreamOwner {
+  /** Frontend counters (bytes, sessions). */
+  readonly feCounters: Counters;
+  /** Inactivity timeouts for the client side, ms (0 = none). */
+  readonly clientTimeout: number;
+  readonly clientFinTimeout: number;
+  onEnd(stream: TcpStream): void;
+}
+
+const MAX_TURNAROUND_MS = 1000;
+
+export class TcpStream {
+  readonly cli: net.Socket;
+  srv: net.Socket | null = null;
+  server: Server | null = null;
+  readonly backend: Backend | null;
+  private readonly owner: StreamOwner;
+  private attempts = 0;
+  private connectTimer: NodeJS.Timeout | null = null;
+  private ended = false;
+  private cliClosed = false;
+  private halfClosed = false;
+  readonly startedAt = Date.now();
+
+  constructor(cli: net.Socket, owner: StreamOwner, backend: Backend | null) {
+    this.cli = cli;
+    this.owner = owner;
+    this.backend = backend;
+    sessionStart(owner.feCounters);
+    cli.setNoDelay(true);
+    if (owner.clientTimeout > 0) cli.setTimeout(owner.clientTimeout);
+    cli.on('timeout', () => this.abort('cli'));
+    cli.on('error', () => this.abort('cli'));
+    cli.on('close', () => { this.cliClosed = true; this.maybeEnd(); });
+    cli.on('data', (chunk: Buffer) => {
+      const n = chunk.length;
+      this.owner.feCounters.bin += n;
+      this.backend!.counters.bin += n;
+      this.server!.counters.bin += n;
+      const srv = this.srv;
+      if (srv !== null && !srv.write(chunk)) cli.pause();
+    });
+    cli.on('end', () => {
+      this.enterHalfClosed();
+      if (this.srv && !this.srv.destroyed) this.srv.end();
+    });
+    if (!backend) {
+      // No backend to route to: HAProxy closes the connection at once in TCP mode.
+      cli.destroy();
+      return;
+    }
+    sessionStart(backend.counters);
+    this.assignAndConnect(undefined);
+  }
+
+  /** Picks a server (avoiding `avoid` if possible) and connects to it. */
+  private assignAndConnect(avoid: Server | undefined): void {
+    const be = this.backend!;
+    const server = be.pickServer(avoid);
+    if (!server) {
+      // "no server available": nothing to connect to.
+      this.cli.destroy();
+      return;
+    }
+    if (this.server !== server) {
+      if (this.server) this.server.counters.scur--;
+      this.server = server;
+      sessionStart(server.counters);
+    }
+    this.connect();
+  }
+
+  private connect(): void {
+    const be = this.backend!;
+    const server = this.server!;
+    this.attempts++;
+    const a = server.cfg.address;
+    const srv = a.kind === 'unix'
+      ? net.connect({ path: a.path, allowHalfOpen: true })
+      : net.connect({ host: server.host, port: server.portFor(this.cli.localPort ?? 0), allowHalfOpen: true, noDelay: true });
+    this.srv = srv;
+    srv.on('close', () => {
+      if (this.srv === srv) this.srv = null;
+      this.maybeEnd();
+    });
+    const tConnect = be.cfg.timeouts.connect ?? 0;
+    if (tConnect > 0) {
+      this.connectTimer = setTimeout(() => {
+        this.connectTimer = null;
+        srv.destroy();
+        this.connectFailed();
+      }, tConnect);
+    }
+    const onConnectError = (): void => {
+      if (this.connectTimer) { clearTimeout(this.connectTimer); this.connectTimer = null; }
+      this.connectFailed();
+    };
+    srv.once('error', onConnectError);
+    srv.once('connect', () => {
+      if (this.connectTimer) { clearTimeout(this.connectTimer); this.connectTimer = null; }
+      srv.removeListener('error', onConnectError);
+      this.established(srv);
+    });
+  }
+
+  private connectFailed(): void {
+    const be = this.backend!;
+    const server = this.server!;
+    server.counters.econ++;
+    be.counters.econ++;
+    this.srv = null;
+    if (this.cli.destroyed) return this.maybeEnd();
+    const retriesLeft = be.cfg.retries - (this.attempts - 1);
+    if (retriesLeft <= 0) {
+      this.cli.destroy();
+      return;
+    }
+    server.counters.wretr++;
+    be.counters.wretr++;
+    if (this.shouldRedispatch(retriesLeft)) {
+      be.counters.wredis++;
+      server.counters.wredis++;
+      this.assignAndConnect(server);
+      return;
+    }
+    const delay = Math.min(be.cfg.timeouts.connect || MAX_TURNAROUND_MS, MAX_TURNAROUND_MS);
+    this.connectTimer = setTimeout(() => {
+      this.connectTimer = null;
+      if (!this.cli.destroyed) this.connect();
+      else this.maybeEnd();
+    }, delay);
+  }
+
+  /** option redispatch semantics: see ProxyOptions.redispatch. */
+  private shouldRedispatch(retriesLeft: number): boolean {
+    const interval = this.backend!.cfg.options.redispatch;
+    if (interval === 0) return false;
+    const retryNumber = this.attempts; // the retry about to happen (1-based)
+    if (interval > 0) return retryNumber % interval === 0;
+    // negative: redispatch on the |interval|-th retry counted back from the last one
+    return retriesLeft === -interval;
+  }
+
+  private established(srv: net.Socket): void {
+    const be = this.backend!;
+    const cli = this.cli;
+    const tServer = be.cfg.timeouts.server ?? 0;
+    if (tServer > 0) srv.setTimeout(tServer);
+    srv.on('timeout', () => this.abort('srv'));
+    srv.on('error', () => this.abort('srv'));
+    srv.on('drain', () => cli.resume());
+    cli.on('drain', () => srv.resume());
+    srv.on('data', (chunk: Buffer) => {
+      const n = chunk.length;
+      this.owner.feCounters.bout += n;
+      be.counters.bout += n;
+      this.server!.counters.bout += n;
+      if (!cli.write(chunk)) srv.pause();
+    });
+    srv.on('end', () => {
+      this.enterHalfClosed();
+      if (!cli.destroyed) cli.end();
+    });
+    if (cli.readableEnded) srv.end();
+    cli.resume();
+  }
+
+  private enterHalfClosed(): void {
+    if (this.halfClosed) return;
+    this.halfClosed = true;
+    const fin = this.owner.clientFinTimeout;
+    if (fin > 0) this.cli.setTimeout(fin);
+    const sfin = this.backend?.cfg.timeouts['server-fin'] ?? 0;
+    if (sfin > 0 && this.srv) this.srv.setTimeout(sfin);
+  }
+
+  /** Ends the stream because of a problem on one side: both sockets are destroyed. */
+  abort(side: 'cli' | 'srv' | 'admin'): void {
+    if (this.ended) return;
+    if (side === 'cli') {
+      this.owner.feCounters.cli_abrt++;
+      if (this.backend) this.backend.counters.cli_abrt++;
+      if (this.server) this.server.counters.cli_abrt++;
+    } else if (side === 'srv') {
+      if (this.backend) this.backend.counters.srv_abrt++;
+      if (this.server) this.server.counters.srv_abrt++;
+    }
+    if (this.connectTimer) { clearTimeout(this.connectTimer); this.connectTimer = null; }
+    this.cli.destroy();
+    this.srv?.destroy();
+  }
+
+  /**
+   * Ends the stream once the client socket is closed and no server socket or pending
+   * connection attempt remains. A client gone while the server side lives makes the
+   * server side pointless, so it is destroyed; the reverse is not true (the client may
+   * still be flushing the server's last bytes), and client timeouts bound that wait.
+   */
+  private maybeEnd(): void {
+    if (this.ended || !this.cliClosed) return;
+    if (this.connectTimer) { clearTimeout(this.connectTimer); this.connectTimer = null; }
+    if (this.srv) {
+      this.srv.destroy();
+      return;
+    }
+    this.ended = true;
+    this.owner.feCounters.scur--;
+    if (this.backend) this.backend.counters.scur--;
+    if (this.server) this.server.counters.scur--;
+    this.owner.onEnd(this);
+  }
+}
