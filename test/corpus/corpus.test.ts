@@ -30,6 +30,15 @@ const REPORT: Readonly<Record<string, Report>> = {
   'invalid-no-listener.cfg': 'exit',
 };
 
+/**
+ * Files where Switchyard deliberately differs from HAProxy 2.6, each with the reason
+ * (also listed in docs/configuration.md). Switchyard must give the opposite verdict,
+ * with a file:line alert when it rejects.
+ */
+const DELIBERATE_DIFFERENCES: Readonly<Record<string, string>> = {
+  'quirk-lenient-integers.cfg': 'HAProxy reads a non-numeric integer as 0 (so `maxconn many` means unlimited) and ignores words after `balance roundrobin`; Switchyard rejects both',
+};
+
 const verdicts = JSON.parse(readFileSync(VERDICTS_FILE, 'utf8')) as Record<string, Verdict>;
 const files = listCorpusFiles();
 const haveHaproxy = haproxyAvailable();
@@ -90,7 +99,9 @@ test('HAProxy configuration corpus', { concurrency: 4 }, async (t) => {
     const r = await checkConfig(SWITCHYARD_BIN, name);
     assert.notEqual(r.code, null, `switchyard was killed or timed out on ${name}\n${describe(r)}`);
     assert.doesNotMatch(r.stderr, /^\s+at .+:\d+:\d+\)?$/m, `switchyard crashed with a JS exception on ${name}\n${describe(r)}`);
-    assert.equal(verdictOf(r), expected, `switchyard says ${verdictOf(r)}, haproxy says ${expected} for ${name}\n${describe(r)}`);
-    if (expected === 'invalid') assertReported('switchyard', name, r);
+    const difference = DELIBERATE_DIFFERENCES[name];
+    const ours: Verdict = difference === undefined ? expected! : expected === 'valid' ? 'invalid' : 'valid';
+    assert.equal(verdictOf(r), ours, `switchyard says ${verdictOf(r)}, expected ${ours} (haproxy: ${expected}${difference ? `; deliberate difference: ${difference}` : ''}) for ${name}\n${describe(r)}`);
+    if (ours === 'invalid') assertReported('switchyard', name, r);
   })));
 });

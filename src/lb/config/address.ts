@@ -5,9 +5,10 @@
  *           [ipv6@][IPV6]:PORT, IPV6:PORT (last colon splits)
  *           unix@/path, /path               a UNIX stream socket
  *           fd@N                            an already-open listening descriptor
- *   server: [ipv4@|ipv6@]HOST[:PORT]        no port = the client's destination port;
+ *   server: [ipv4@|ipv6@]HOST[:PORT]        no port (or 0) = the client's destination port;
  *           HOST:+N / HOST:-N               destination port shifted by N
  *           unix@/path, /path
+ * `${VAR}` inside an address is expanded by expandAddressEnv(), as HAProxy's str2sa_range does.
  * Unsupported families (abns@, sockpair@, udp@, quic4@ …) are reported as such.
  */
 import type { Parsed } from './units.ts';
@@ -58,6 +59,21 @@ function validHost(host: string): boolean {
   return /^[A-Za-z0-9._:%-]*$/.test(host) && host.length <= 253;
 }
 
+/** `ipv4@` needs an IPv4 literal or a name, `ipv6@` an IPv6 literal or a name. */
+function familyMismatch(host: string, family: Family): boolean {
+  if (family === 4) return host.includes(':');
+  if (family === 6) return /^\d+\.\d+\.\d+\.\d+$/.test(host);
+  return false;
+}
+
+/**
+ * HAProxy expands `${VAR}` inside addresses itself (even unquoted), without the
+ * `${VAR-default}` form; an unset variable expands to nothing.
+ */
+export function expandAddressEnv(text: string, env: NodeJS.ProcessEnv): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => env[name] ?? '');
+}
+
 function parsePort(text: string): number | null {
   if (!/^\d+$/.test(text)) return null;
   const p = Number(text);
@@ -81,7 +97,9 @@ export function parseListenAddress(text: string): Parsed<ListenAddress[]> {
     return { ok: true, value: [{ kind: 'fd', fd: Number(pre.fd) }] };
   }
   const hp = splitHostPort(pre.rest);
+  if (hp && hp.host === '*') hp.host = '';
   if (!hp || !validHost(hp.host)) return { ok: false, reason: `invalid address: '${text}'` };
+  if (familyMismatch(hp.host, pre.family)) return { ok: false, reason: `invalid address: '${hp.host}' in '${text}'` };
   if (hp.port === null || hp.port === '') return { ok: false, reason: `missing port number: '${text}'` };
   const range = /^(\d+)(?:-(\d+))?$/.exec(hp.port);
   if (!range) return { ok: false, reason: `invalid port '${hp.port}'` };
@@ -90,19 +108,20 @@ export function parseListenAddress(text: string): Parsed<ListenAddress[]> {
   if (low === null) return { ok: false, reason: `invalid port '${range[1]}'` };
   if (high === null) return { ok: false, reason: `invalid port '${range[2]}'` };
   if (high < low) return { ok: false, reason: `invalid port range '${hp.port}'` };
-  const host = hp.host === '*' ? '' : hp.host;
-  return { ok: true, value: [{ kind: 'inet', host, family: familyOf(host, pre.family), portLow: low, portHigh: high }] };
+  return { ok: true, value: [{ kind: 'inet', host: hp.host, family: familyOf(hp.host, pre.family), portLow: low, portHigh: high }] };
 }
 
-/** A bind's first argument may be a comma-separated list of addresses. */
-export function parseListenList(text: string): Parsed<ListenAddress[]> {
+/** A bind's first argument may be a comma-separated list of addresses (empty items are skipped, as in HAProxy). */
+export function parseListenList(text: string, env: NodeJS.ProcessEnv = {}): Parsed<ListenAddress[]> {
   const out: ListenAddress[] = [];
+  // Split first, expand after: a variable holding "a,b" is one (bad) address, as in HAProxy.
   for (const part of text.split(',')) {
-    if (part === '') return { ok: false, reason: `empty address in list '${text}'` };
-    const r = parseListenAddress(part);
+    if (part === '') continue;
+    const r = parseListenAddress(expandAddressEnv(part, env));
     if (!r.ok) return r;
     out.push(...r.value);
   }
+  if (out.length === 0) return { ok: false, reason: `no address in '${text}'` };
   return { ok: true, value: out };
 }
 
@@ -116,6 +135,7 @@ export function parseServerAddress(text: string): Parsed<ServerAddress> {
   }
   const hp = splitHostPort(pre.rest);
   if (!hp || hp.host === '' || !validHost(hp.host)) return { ok: false, reason: `invalid address: '${text}'` };
+  if (familyMismatch(hp.host, pre.family)) return { ok: false, reason: `invalid address: '${hp.host}' in '${text}'` };
   let port: number | null = null;
   let portOffset = 0;
   if (hp.port !== null) {
@@ -123,7 +143,8 @@ export function parseServerAddress(text: string): Parsed<ServerAddress> {
     if (off) {
       portOffset = Number(off[2]) * (off[1] === '-' ? -1 : 1);
       if (Math.abs(portOffset) > 65535) return { ok: false, reason: `invalid port offset '${hp.port}'` };
-    } else {
+    } else if (hp.port !== '0' && hp.port !== '') {
+      // Port 0 (or none) on a server means "the port the client connected to".
       const p = parsePort(hp.port);
       if (p === null) return { ok: false, reason: `invalid port '${hp.port}'` };
       port = p;

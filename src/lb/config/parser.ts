@@ -129,6 +129,10 @@ export function parseText(ctx: ParseContext, file: string, text: string): void {
       }
       throw e;
     }
+    // HAProxy's keyword parsers stop at the first empty word (an unset "${VAR}"), and a
+    // line whose first word is empty is blank.
+    const firstEmpty = words.indexOf('');
+    if (firstEmpty >= 0 && !words[0]!.startsWith('.')) words = words.slice(0, firstEmpty);
     if (words.length === 0) continue;
     if (words.length > MAX_ARGS) {
       ctx.alert('SY_ERR_CFG_SYNTAX', `too many words, truncating after word ${MAX_ARGS}; a line may hold at most ${MAX_ARGS} words.`);
@@ -140,6 +144,10 @@ export function parseText(ctx: ParseContext, file: string, text: string): void {
       continue;
     }
     dispatch(ctx, words);
+  }
+  if (text.length > 0 && !text.endsWith('\n')) {
+    ctx.where = { file, line: lines.length };
+    ctx.alert('SY_ERR_CFG_SYNTAX', `Missing LF on last line, file might have been truncated at position ${lines[lines.length - 1]!.length + 1}.`);
   }
   for (const c of conds) {
     ctx.alert('SY_ERR_CFG_CONDITION', `unterminated '.if' block starting here; add the matching '.endif'.`, { file, line: c.line });

@@ -3,7 +3,7 @@
  * as VTest relies on by prepending its own `global`).
  */
 import type { ParseContext } from '../context.ts';
-import { parseListenAddress } from '../address.ts';
+import { expandAddressEnv, parseListenAddress } from '../address.ts';
 import { parseTime, parseUint } from '../units.ts';
 import { isUnsupportedGlobal } from './unsupported.ts';
 
@@ -80,7 +80,8 @@ function parseGlobalStats(ctx: ParseContext, args: string[]): void {
     return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'stats ${sub ?? ''}' in 'global' section is not implemented yet; supported: 'stats socket', 'stats timeout'.`);
   }
   if (!args[2]) return ctx.alert('SY_ERR_CFG_ARG', `'stats socket' expects an address (a path, unix@PATH, IP:PORT or fd@N).`);
-  const a = parseListenAddress(args[2].startsWith('/') || args[2].includes('@') || args[2].includes(':') ? args[2] : `unix@${args[2]}`);
+  const text = expandAddressEnv(args[2], ctx.env);
+  const a = parseListenAddress(text.startsWith('/') || text.includes('@') || text.includes(':') ? text : `unix@${text}`);
   if (!a.ok) return ctx.alert('SY_ERR_CFG_ADDRESS', `'stats socket' : ${a.reason}.`);
   if (a.value.length !== 1 || (a.value[0]!.kind === 'inet' && a.value[0]!.portLow !== a.value[0]!.portHigh)) {
     return ctx.alert('SY_ERR_CFG_ADDRESS', `'stats socket' : port ranges are not allowed ('${args[2]}').`);

@@ -9,7 +9,7 @@
 import type { ParseContext } from '../context.ts';
 import type { DefaultsConfig, ProxyConfig, ProxyOptions, ServerDefaults, TimeoutName } from '../types.ts';
 import { TIMEOUT_NAMES } from '../types.ts';
-import { parseListenList, parseServerAddress } from '../address.ts';
+import { expandAddressEnv, parseListenList, parseServerAddress } from '../address.ts';
 import { parseTime, parseUint } from '../units.ts';
 import { KNOWN_OPTIONS, UNSUPPORTED_BIND_KEYWORDS, UNSUPPORTED_PROXY, UNSUPPORTED_SERVER_KEYWORDS } from './unsupported.ts';
 
@@ -156,7 +156,7 @@ function parseTimeout(ctx: ParseContext, t: Target, args: string[]): void {
 function parseBind(ctx: ParseContext, p: ProxyConfig, args: string[]): void {
   const text = args[1];
   if (!text) return ctx.alert('SY_ERR_CFG_ARG', `'bind' expects {<path>|[addr1]:port1[-end1]}{,[addr]:port[-end]}... as arguments.`);
-  const a = parseListenList(text);
+  const a = parseListenList(text, ctx.env);
   if (!a.ok) return ctx.alert('SY_ERR_CFG_ADDRESS', `'bind' : ${a.reason}.`);
   const bind: import('../types.ts').BindConfig = { where: { ...ctx.where }, text, addresses: a.value };
   for (let i = 2; i < args.length; i++) {
@@ -181,7 +181,7 @@ function parseServer(ctx: ParseContext, p: ProxyConfig, args: string[]): void {
   if (dup) {
     return ctx.alert('SY_ERR_CFG_DUPLICATE', `${p.kind} '${p.name}', another server named '${name}' was already defined at line ${dup.where.line}, please use distinct names.`);
   }
-  const addr = parseServerAddress(args[2]);
+  const addr = parseServerAddress(expandAddressEnv(args[2], ctx.env));
   if (!addr.ok) return ctx.alert('SY_ERR_CFG_ADDRESS', `'server ${p.name}/${name}' : ${addr.reason}.`);
   const params: ServerDefaults = { ...p.serverDefaults };
   if (!parseServerParams(ctx, params, args, 3, `server ${p.name}/${name}`)) return;
@@ -253,6 +253,7 @@ function parseOption(ctx: ParseContext, s: { options: ProxyOptions }, args: stri
     s.options.redispatch = on ? interval : 0;
     return;
   }
+  if (name === 'tcplog' && !on) return ctx.alert('SY_ERR_CFG_ARG', `negation/default is not supported for option 'tcplog'.`);
   if (SERVED_OPTIONS.has(name)) {
     if (args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'option ${name}' does not take arguments.`);
     s.options[name as 'tcplog' | 'dontlognull'] = on;
