@@ -10,6 +10,7 @@ import net from 'node:net';
 import { chmodSync, unlinkSync, statSync } from 'node:fs';
 import type { ListenAddress } from '../config/address.ts';
 import { SyError } from '../../shared/errors.ts';
+import { acceptFast, type Inbound } from './fast-io.ts';
 
 export interface BoundSocket {
   server: net.Server;
@@ -50,19 +51,24 @@ function listen(server: net.Server, a: ListenAddress, port: number | undefined):
   });
 }
 
+/** Set SWITCHYARD_SLOW_ACCEPT=1 to force Node's ordinary accept path (tests run both). */
+const fastAcceptWanted = process.env.SWITCHYARD_SLOW_ACCEPT !== '1';
+
 /**
  * Binds every address for one owner (a frontend or the stats socket). `what` names it in
- * errors ("frontend 'fe'"). `onConnection` receives paused sockets.
+ * errors ("frontend 'fe'"). `onConnection` receives paused sockets, with an Inbound hook
+ * when `fast` was asked for and the fast accept path is available (see fast-io.ts).
  */
 export async function bindAll(
   what: string,
   addresses: { addr: ListenAddress; port?: number; mode?: number }[],
-  onConnection: (sock: net.Socket) => void,
+  onConnection: (sock: net.Socket, inbound: Inbound | null) => void,
+  fast = false,
 ): Promise<BoundSocket[]> {
   const bound: BoundSocket[] = [];
   try {
     for (const { addr, port, mode } of addresses) {
-      const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true, noDelay: true }, onConnection);
+      const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true, noDelay: true }, (sock) => onConnection(sock, null));
       const label = addressLabel(addr, port);
       try {
         await listen(server, addr, port);
@@ -76,6 +82,7 @@ export async function bindAll(
         throw new SyError('SY_ERR_RUN_BIND', `Starting ${what}: cannot bind socket (${reason}) [${label}]`);
       }
       if (addr.kind === 'unix' && mode !== undefined) chmodSync(addr.path, mode);
+      if (fast && fastAcceptWanted) acceptFast(server, onConnection);
       server.on('error', () => { /* accept errors (EMFILE…) are transient; libuv retries */ });
       bound.push({ server, label });
     }

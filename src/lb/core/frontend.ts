@@ -13,6 +13,7 @@ import type { Backend } from './backend.ts';
 import { newCounters, type Counters } from './counters.ts';
 import { TcpStream, type StreamOwner } from './tcp-stream.ts';
 import type { BoundSocket } from './bind.ts';
+import type { Inbound } from './fast-io.ts';
 
 export interface ConnectionGate {
   /** True when the process may start one more session. */
@@ -31,7 +32,7 @@ export class Frontend implements StreamOwner {
   readonly backend: Backend | null;
   readonly streams = new Set<TcpStream>();
   listeners: BoundSocket[] = [];
-  private readonly held: net.Socket[] = [];
+  private readonly held: { sock: net.Socket; inbound: Inbound | null }[] = [];
   private readonly gate: ConnectionGate;
   private readonly onIdle: () => void;
 
@@ -47,9 +48,9 @@ export class Frontend implements StreamOwner {
   }
 
   /** Listener callback: sockets arrive paused. */
-  readonly accept = (sock: net.Socket): void => {
+  readonly accept = (sock: net.Socket, inbound: Inbound | null): void => {
     if (this.streams.size < this.maxconn && this.gate.hasRoom() && this.held.length === 0) {
-      this.start(sock);
+      this.start(sock, inbound);
       return;
     }
     if (this.held.length >= this.maxconn) {
@@ -57,12 +58,12 @@ export class Frontend implements StreamOwner {
       return;
     }
     sock.on('error', () => sock.destroy());
-    this.held.push(sock);
+    this.held.push({ sock, inbound });
   };
 
-  private start(sock: net.Socket): void {
+  private start(sock: net.Socket, inbound: Inbound | null): void {
     this.gate.taken();
-    const st = new TcpStream(sock, this, this.backend);
+    const st = new TcpStream(sock, inbound, this, this.backend);
     this.streams.add(st);
   }
 
@@ -77,10 +78,10 @@ export class Frontend implements StreamOwner {
   drainHeld(): boolean {
     let started = false;
     while (this.held.length > 0 && this.streams.size < this.maxconn && this.gate.hasRoom()) {
-      const sock = this.held.shift()!;
+      const { sock, inbound } = this.held.shift()!;
       if (sock.destroyed) continue;
       sock.removeAllListeners('error');
-      this.start(sock);
+      this.start(sock, inbound);
       started = true;
     }
     return started;
@@ -98,7 +99,7 @@ export class Frontend implements StreamOwner {
 
   /** Kills every session and held connection (hard stop). */
   killAll(): void {
-    for (const s of this.held.splice(0)) s.destroy();
+    for (const h of this.held.splice(0)) h.sock.destroy();
     for (const st of this.streams) st.abort('admin');
   }
 }

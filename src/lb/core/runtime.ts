@@ -63,7 +63,7 @@ export class Runtime implements ConnectionGate {
     try {
       for (const fe of this.frontends) {
         const addrs = fe.cfg.binds.flatMap((b) => b.addresses.flatMap(expandAddress));
-        fe.listeners = await bindAll(`frontend ${fe.name}`, addrs, fe.accept);
+        fe.listeners = await bindAll(`frontend ${fe.name}`, addrs, fe.accept, true);
       }
       this.cli = new CliServer(this);
       for (const s of this.config.global.statsSockets) {

@@ -8,9 +8,10 @@
  *      A failed attempt is retried up to `retries` times: on the same server after a
  *      turn-around of min(timeout connect, 1 s) (so a restarting server is not hammered),
  *      or immediately on another server when `option redispatch` says so.
- *   3. Bytes flow both ways with backpressure: when one side's write buffer is full we
- *      stop reading the other side until it drains. Memory per stream stays bounded by
- *      the sockets' high-water marks.
+ *   3. Bytes flow both ways with backpressure: when a write to one side cannot complete
+ *      at once we stop reading the other side until it drains. With fast reads (see
+ *      fast-io.ts) that is "anything queued"; with Node's ordinary reads it is the
+ *      socket's high-water mark. Memory per stream stays bounded either way.
  *   4. A FIN from one side is passed on to the other (half-close); from then on the
  *      `timeout client-fin` / `server-fin` apply instead of client/server when set.
  *   5. An error, reset or timeout on either side destroys both. The stream ends when
@@ -20,6 +21,7 @@ import net from 'node:net';
 import type { Backend } from './backend.ts';
 import type { Server } from './server.ts';
 import { sessionStart, type Counters } from './counters.ts';
+import { fastReadOptions, type Inbound } from './fast-io.ts';
 
 export interface StreamOwner {
   /** Frontend counters (bytes, sessions). */
@@ -43,25 +45,28 @@ export class TcpStream {
   private ended = false;
   private cliClosed = false;
   private halfClosed = false;
+  /** Reads land in per-socket buffers (fast-io.ts): stricter backpressure rule applies. */
+  private readonly fast: boolean;
+  /** The client is paused until the server side drains (and the reverse). */
+  private cliBlocked = false;
+  private srvBlocked = false;
   readonly startedAt = Date.now();
 
-  constructor(cli: net.Socket, owner: StreamOwner, backend: Backend | null) {
+  constructor(cli: net.Socket, inbound: Inbound | null, owner: StreamOwner, backend: Backend | null) {
     this.cli = cli;
     this.owner = owner;
     this.backend = backend;
+    this.fast = inbound !== null;
     sessionStart(owner.feCounters);
     cli.setNoDelay(true);
     if (owner.clientTimeout > 0) cli.setTimeout(owner.clientTimeout);
     cli.on('timeout', () => this.abort('cli'));
     cli.on('error', () => this.abort('cli'));
     cli.on('close', () => { this.cliClosed = true; this.maybeEnd(); });
-    cli.on('data', (chunk: Buffer) => {
-      const n = chunk.length;
-      this.owner.feCounters.bin += n;
-      this.backend!.counters.bin += n;
-      this.server!.counters.bin += n;
-      const srv = this.srv;
-      if (srv !== null && !srv.write(chunk)) cli.pause();
+    if (inbound) inbound.onChunk = this.fromClient;
+    else cli.on('data', this.fromClient);
+    cli.on('drain', () => {
+      if (this.srvBlocked) { this.srvBlocked = false; this.srv?.resume(); }
     });
     cli.on('end', () => {
       this.enterHalfClosed();
@@ -75,6 +80,33 @@ export class TcpStream {
     sessionStart(backend.counters);
     this.assignAndConnect(undefined);
   }
+
+  /** Client → server bytes. `chunk` may be a view of the client's read buffer (fast mode). */
+  private readonly fromClient = (chunk: Buffer): void => {
+    const n = chunk.length;
+    this.owner.feCounters.bin += n;
+    this.backend!.counters.bin += n;
+    this.server!.counters.bin += n;
+    const srv = this.srv;
+    if (srv === null) return;
+    const ok = srv.write(chunk);
+    if (this.fast ? srv.writableLength === 0 : ok) return;
+    this.cliBlocked = true;
+    this.cli.pause();
+  };
+
+  /** Server → client bytes, same rule as fromClient. */
+  private readonly fromServer = (chunk: Buffer): void => {
+    const n = chunk.length;
+    this.owner.feCounters.bout += n;
+    this.backend!.counters.bout += n;
+    this.server!.counters.bout += n;
+    const cli = this.cli;
+    const ok = cli.write(chunk);
+    if (this.fast ? cli.writableLength === 0 : ok) return;
+    this.srvBlocked = true;
+    this.srv?.pause();
+  };
 
   /** Picks a server (avoiding `avoid` if possible) and connects to it. */
   private assignAndConnect(avoid: Server | undefined): void {
@@ -98,9 +130,12 @@ export class TcpStream {
     const server = this.server!;
     this.attempts++;
     const a = server.cfg.address;
-    const srv = a.kind === 'unix'
-      ? net.connect({ path: a.path, allowHalfOpen: true })
-      : net.connect({ host: server.host, port: server.portFor(this.cli.localPort ?? 0), allowHalfOpen: true, noDelay: true });
+    const where = a.kind === 'unix'
+      ? { path: a.path }
+      : { host: server.host, port: server.portFor(this.cli.localPort ?? 0), noDelay: true };
+    const inbound: Inbound = { onChunk: null };
+    const srv = net.connect({ ...where, allowHalfOpen: true, ...(this.fast ? fastReadOptions(inbound) : {}) });
+    if (this.fast) inbound.onChunk = this.fromServer;
     this.srv = srv;
     srv.on('close', () => {
       if (this.srv === srv) this.srv = null;
@@ -171,15 +206,10 @@ export class TcpStream {
     if (tServer > 0) srv.setTimeout(tServer);
     srv.on('timeout', () => this.abort('srv'));
     srv.on('error', () => this.abort('srv'));
-    srv.on('drain', () => cli.resume());
-    cli.on('drain', () => srv.resume());
-    srv.on('data', (chunk: Buffer) => {
-      const n = chunk.length;
-      this.owner.feCounters.bout += n;
-      be.counters.bout += n;
-      this.server!.counters.bout += n;
-      if (!cli.write(chunk)) srv.pause();
+    srv.on('drain', () => {
+      if (this.cliBlocked) { this.cliBlocked = false; cli.resume(); }
     });
+    if (!this.fast) srv.on('data', this.fromServer);
     srv.on('end', () => {
       this.enterHalfClosed();
       if (!cli.destroyed) cli.end();
