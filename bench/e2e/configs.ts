@@ -61,7 +61,7 @@ frontend fe_bench
     default_backend be_bench
 
 backend be_bench
-    server nginx1 127.0.0.1:${backendPort} maxconn ${maxconn}
+    server nginx1 127.0.0.1:${backendPort}
 `;
 }
 

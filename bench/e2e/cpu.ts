@@ -2,7 +2,9 @@
 // Contract: treeTicks(pid) returns the clock ticks (utime+stime) used so far by the process
 // `pid` (all of its threads: /proc/<pid>/stat sums the thread group), by its live descendant
 // processes, and by the reaped children it waited for (cutime+cstime). descendants(pid) lists
-// live descendant PIDs. clkTck() is `getconf CLK_TCK` (100 if that fails). Linux only.
+// live descendant PIDs. clkTck() is `getconf CLK_TCK` (100 if that fails). OtherLoad measures
+// how much of the machine's CPU time, between start() and stop(), went to processes outside
+// this harness's own tree (a noise indicator). Linux only.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -85,4 +87,35 @@ export function clkTck(): number {
   }
   cachedTck = v;
   return v;
+}
+
+/** Busy ticks of all CPUs (user+nice+system+irq+softirq+steal) from /proc/stat. */
+export function machineBusyTicks(): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    return [0, 1, 2, 5, 6, 7].reduce((a, i) => a + (f[i] ?? 0), 0);
+  } catch {
+    return NaN;
+  }
+}
+
+export interface LoadMark {
+  readonly at: number;
+  readonly busy: number;
+  readonly own: number;
+}
+
+/** A snapshot for otherLoadPct(): wall time, machine busy ticks, this harness's tree ticks. */
+export function loadMark(): LoadMark {
+  return { at: Date.now(), busy: machineBusyTicks(), own: treeTicks(process.pid) };
+}
+
+/** Percent of all CPUs' time since `m` used by processes outside this harness's tree. */
+export function otherLoadPct(m: LoadMark, cpus: number): number {
+  const now = loadMark();
+  const wallTicks = ((now.at - m.at) / 1000) * clkTck() * cpus;
+  if (!(wallTicks > 0)) return NaN;
+  const foreign = now.busy - m.busy - (now.own - m.own);
+  return Math.max(0, (foreign / wallTicks) * 100);
 }

@@ -1,7 +1,8 @@
 // bench/e2e/report.ts — summarising rounds and rendering the result.
 // Contract: summarize() takes per-round measurements and returns medians; markdown() renders
 // one table row per proxy (req/s, p50, p99, CPU µs/req, req/s ratio to HAProxy = 1.00) and
-// notes for skipped proxies and errors. Pure functions: no I/O.
+// notes for skipped proxies, wrk errors, rounds that disagree by >20% and foreign CPU load >5%.
+// Pure functions: no I/O.
 
 export interface Round {
   readonly round: number;
@@ -11,6 +12,8 @@ export interface Round {
   readonly p99ms: number;
   readonly cpuUsPerReq: number;
   readonly errors: number;
+  /** percent of the machine's CPU time used by processes outside the bench during the round */
+  readonly otherCpuPct: number;
 }
 
 export interface ProxyResult {
@@ -70,8 +73,18 @@ export function markdown(results: readonly ProxyResult[], baseline: string): str
       `| ${r.name} | ${Math.round(s.rps).toLocaleString('en-US')} | ${ms(s.p50ms)} | ${ms(s.p99ms)} | ` +
         `${s.cpuUsPerReq.toFixed(1)} | ${ratio} |`,
     );
+    const rps = r.rounds.map((x) => x.rps);
+    const spread = (Math.max(...rps) - Math.min(...rps)) / s.rps;
+    if (spread > 0.2) {
+      const lo = Math.round(Math.min(...rps)).toLocaleString('en-US');
+      const hi = Math.round(Math.max(...rps)).toLocaleString('en-US');
+      notes.push(`- ${r.name}: req/s ranged ${lo}–${hi} over the rounds (±${Math.round(spread * 50)}%): the machine was not quiet; rerun`);
+    }
     if (s.errors > 0) notes.push(`- ${r.name}: wrk reported ${s.errors} socket errors / non-2xx responses in total`);
   }
+  const other = results.flatMap((r) => r.rounds.map((x) => x.otherCpuPct)).filter(Number.isFinite);
+  const worst = other.length > 0 ? Math.max(...other) : 0;
+  if (worst > 5) notes.push(`- other processes used up to ${worst.toFixed(0)}% of the machine's CPU time during a round: expect noise`);
   return [...lines, ...notes].join('\n');
 }
 
@@ -80,6 +93,7 @@ export function roundLine(name: string, r: Round): string {
   return (
     `${name.padEnd(10)} round ${r.round}: ${Math.round(r.rps).toLocaleString('en-US')} req/s, ` +
     `p50 ${ms(r.p50ms)}, p99 ${ms(r.p99ms)}, ${r.cpuUsPerReq.toFixed(1)} CPU µs/req` +
+    `, other load ${r.otherCpuPct.toFixed(0)}%` +
     (r.errors > 0 ? `, ${r.errors} errors` : '')
   );
 }

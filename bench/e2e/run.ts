@@ -14,9 +14,10 @@ import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { BODY, type Mode, nginxConf, proxyCfg, rebind } from './configs.ts';
-import { clkTck, treeTicks } from './cpu.ts';
+import { clkTck, loadMark, otherLoadPct, treeTicks } from './cpu.ts';
 import { describeExit, freePort, killAllSync, logTail, type Proc, runToEnd, start, stop, stopAll, waitReady } from './procs.ts';
 import { markdown, type ProxyResult, roundLine, summarize } from './report.ts';
 import { findTools, machineLine, type Tools } from './tools.ts';
@@ -162,13 +163,15 @@ async function startProxy(ctx: Ctx, name: ProxyName, cfg: string, port: number, 
 }
 
 async function measure(ctx: Ctx, p: Running, round: number): Promise<void> {
+  const mark = loadMark();
   const before = treeTicks(p.proc.pid);
   const w = await wrk(ctx, p.port, ctx.opts.duration, `${p.name}-${round}`);
   const after = treeTicks(p.proc.pid);
+  const otherCpuPct = otherLoadPct(mark, os.cpus().length);
   if (p.proc.exit !== null) throw new Error(`${p.name} exited during round ${round} (${describeExit(p.proc.exit)}): ${logTail(p.proc, 500)}`);
   if (w.requests === 0) throw new Error(`${p.name}: wrk completed no request in round ${round}`);
   const cpuUs = ((after - before) * 1e6) / clkTck();
-  const r = { round, requests: w.requests, rps: w.rps, p50ms: w.p50ms, p99ms: w.p99ms, cpuUsPerReq: cpuUs / w.requests, errors: w.errors };
+  const r = { round, requests: w.requests, rps: w.rps, p50ms: w.p50ms, p99ms: w.p99ms, cpuUsPerReq: cpuUs / w.requests, errors: w.errors, otherCpuPct };
   p.result.rounds.push(r);
   log(roundLine(p.name, r));
 }
@@ -177,6 +180,10 @@ async function bench(opts: Options, tools: Tools, dir: string): Promise<number> 
   const multi = os.cpus().length >= 2;
   if (!multi) log('only one CPU: proxy, wrk and nginx all share CPU 0 (numbers are not comparable to 2-CPU runs)');
   const ctx: Ctx = { opts, tools, dir, proxyCpu: '0', loadCpu: multi ? '1' : '0' };
+  const idle = loadMark();
+  await sleep(1000);
+  const otherAtStart = otherLoadPct(idle, os.cpus().length);
+  if (otherAtStart > 5) log(`other processes use ${otherAtStart.toFixed(0)}% of the CPUs before the start: expect noise`);
 
   // Backend: nginx on the load CPU.
   const nginxPort = await freePort();
@@ -239,7 +246,7 @@ async function bench(opts: Options, tools: Tools, dir: string): Promise<number> 
   const method =
     `mode ${opts.mode} · ${opts.rounds} alternating rounds × ${opts.duration} s per proxy after a ${opts.warmup} s warm-up · ` +
     `\`wrk -t1 -c${opts.connections} --latency\` · proxy on CPU ${ctx.proxyCpu}, wrk + nginx on CPU ${ctx.loadCpu} · ` +
-    `CPU µs/req = proxy utime+stime / requests (CLK_TCK ${clkTck()})`;
+    `CPU µs/req = proxy utime+stime / requests (CLK_TCK ${clkTck()}) · other load ${otherAtStart.toFixed(0)}% at start`;
   process.stdout.write(`\n${markdown(results, 'haproxy')}\n\n${machine}\n${method}\n`);
   if (opts.json) {
     const out = {

@@ -96,7 +96,12 @@ export function parseCmdLine(argv: string[]): CmdLine {
       case '-N': c.proxyMaxconn = intValue(i, a); i++; continue;
       case '-sf': case '-st': {
         const list = a === '-sf' ? c.softStopPids : c.hardStopPids;
-        while (argv[i + 1] !== undefined && /^\d+$/.test(argv[i + 1]!)) list.push(Number(argv[++i]));
+        while (argv[i + 1] !== undefined && /^\d+$/.test(argv[i + 1]!)) {
+          const pid = Number(argv[++i]);
+          // HAProxy refuses pid 0 (kill(0, …) would signal our whole process group).
+          if (pid <= 0) throw usageError(`'${a}' expects process ids greater than 0, not '${argv[i]}'.`);
+          list.push(pid);
+        }
         continue;
       }
     }

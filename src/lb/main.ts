@@ -9,6 +9,7 @@ import { parseCmdLine, USAGE, type CmdLine } from './cmdline.ts';
 import { parseConfigFiles } from './config/parser.ts';
 import { hasListeners } from './config/finalize.ts';
 import { evaluateCondition, ConditionError } from './config/conditions.ts';
+import { tokenize, TokenizeError } from './config/tokenizer.ts';
 import { resolveServers } from './core/resolve.ts';
 import { Runtime } from './core/runtime.ts';
 import { reportDiagnostics, reportFatal } from './report.ts';
@@ -27,9 +28,10 @@ export async function runBalancer(argv: string[]): Promise<number> {
     case 'version-verbose': process.stdout.write(versionText(true)); return 0;
     case 'check-condition':
       try {
-        return evaluateCondition(cmd.condition!) ? 0 : 1;
+        // As in HAProxy, the expression is tokenized first (quotes, "${VAR}" expansion).
+        return evaluateCondition(tokenize(cmd.condition!).words.join(' ')) ? 0 : 1;
       } catch (e) {
-        if (e instanceof ConditionError) { alert(`failed to evaluate condition '${cmd.condition}': ${e.message}`); return 2; }
+        if (e instanceof ConditionError || e instanceof TokenizeError) { alert(`failed to evaluate condition '${cmd.condition}': ${e.message}`); return 2; }
         throw e;
       }
   }

@@ -14,6 +14,7 @@ export const ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 export const BIN = join(ROOT, 'bin', 'switchyard');
 
 const children = new Set<ChildProcess>();
+const servers = new Set<net.Server>();
 const dirs: string[] = [];
 
 export function tempDir(): string {
@@ -86,6 +87,10 @@ export async function namedEchoServer(name: string, port = 0): Promise<{ server:
     s.pipe(s);
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  servers.add(server);
+  // Accepted sockets too: a failed test must not keep the event loop alive.
+  server.on('connection', (s) => { s.unref(); });
+  server.unref();
   return { server, port: (server.address() as net.AddressInfo).port };
 }
 
@@ -110,5 +115,7 @@ export function exchange(port: number, send?: string, opts: { endAfterSend?: boo
 export async function cleanup(): Promise<void> {
   for (const c of children) c.kill('SIGKILL');
   children.clear();
+  for (const s of servers) s.close();
+  servers.clear();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }

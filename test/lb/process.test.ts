@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { readFileSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   cleanup, exchange, freePort, namedEchoServer, runSwitchyard, runToEnd, tempDir, waitForPort, writeConfig,
@@ -132,6 +132,7 @@ test('SIGUSR1 stops listening but lets running sessions finish; then exit 0', as
   const sy = runSwitchyard(['-db', '-f', writeConfig(tcpConfig(port, echo.port))]);
   await waitForPort(port);
   const sock = net.connect(port, '127.0.0.1');
+  sock.unref();
   const lines: string[] = [];
   sock.setEncoding('utf8');
   sock.on('data', (d: string) => lines.push(d));
@@ -181,9 +182,12 @@ test('-sf: a new process takes over the port, the old one finishes its sessions 
   const cfg = writeConfig(tcpConfig(port, echo.port), dir);
   const old = runSwitchyard(['-db', '-p', pidfile, '-f', cfg]);
   await waitForPort(port);
+  // The pidfile is written right after binding: wait for it too.
+  for (let i = 0; i < 200 && !existsSync(pidfile); i++) await new Promise((r) => setTimeout(r, 10));
   const oldPid = Number(readFileSync(pidfile, 'utf8').trim());
   assert.equal(oldPid, old.proc.pid);
   const sock = net.connect(port, '127.0.0.1');
+  sock.unref();
   let got = '';
   sock.setEncoding('utf8');
   sock.on('data', (d: string) => { got += d; });

@@ -1,12 +1,13 @@
 /**
- * `balance roundrobin`: smooth weighted round-robin with dynamic weights.
+ * `balance roundrobin`: weighted round-robin with dynamic weights.
  *
- * Each pick adds every usable server's weight to its running score, takes the highest
- * score (ties go to the earlier-declared server) and subtracts the total weight from
- * it. With weights 5,1,1 this yields a a b a c a a — spread out, never bursts of one
- * server — and with equal weights it is the plain declaration order HAProxy users
- * expect. A weight change takes effect on the next pick. O(n) per pick; the weighted
- * tree for thousands of servers comes with the balancing issue.
+ * Each pick adds every usable server's weight to its running score and takes the
+ * server with the highest score *bucket* floor((score + total) / total) — ties go to
+ * the earlier-declared server — then subtracts the total weight from the winner. This
+ * is HAProxy's own map scoring (lb_map.c), so a cycle has exactly each server's share,
+ * heavy servers' turns are spread out, and equal weights give plain declaration order.
+ * A weight change takes effect on the next pick. O(n) per pick; the weighted tree for
+ * thousands of servers comes with the balancing issue.
  */
 import type { LbAlgorithm, LbServer } from './types.ts';
 
@@ -16,20 +17,26 @@ interface RrState {
 }
 
 function pick(st: RrState, avoid?: LbServer): LbServer | null {
-  let best = -1;
-  let total = 0;
   const { servers, score } = st;
-  for (let pass = 0; pass < 2 && best < 0; pass++) {
-    total = 0;
-    for (let i = 0; i < servers.length; i++) {
-      const s = servers[i]!;
-      if (!s.usable || s.weight === 0 || (pass === 0 && s === avoid)) continue;
-      score[i]! += s.weight;
-      total += s.weight;
-      if (best < 0 || score[i]! > score[best]!) best = i;
-    }
+  let total = 0;
+  let others = 0;
+  for (const s of servers) {
+    if (!s.usable || s.weight === 0) continue;
+    total += s.weight;
+    if (s !== avoid) others++;
   }
-  if (best < 0) return null;
+  if (total === 0) return null;
+  const skipAvoid = others > 0;
+  let best = -1;
+  let bestBucket = -Infinity;
+  for (let i = 0; i < servers.length; i++) {
+    const s = servers[i]!;
+    if (!s.usable || s.weight === 0) continue;
+    score[i]! += s.weight;
+    if (skipAvoid && s === avoid) continue;
+    const bucket = Math.floor((score[i]! + total) / total);
+    if (bucket > bestBucket) { best = i; bestBucket = bucket; }
+  }
   score[best]! -= total;
   return servers[best]!;
 }

@@ -1,9 +1,9 @@
 /**
  * `balance static-rr`: weighted round-robin over the weights the configuration gave,
  * precomputed once (HAProxy: "static", weight changes at run time have no effect on the
- * order, only 0/non-0 matters). The cycle is the smooth interleaving of the weights, so
- * it is identical to roundrobin's order while nothing changes. O(1) per pick, plus a
- * skip over servers that are down.
+ * order). The cycle is built with HAProxy's map scoring (lb_map.c: highest
+ * floor((score + total) / total), ties to the earlier server), so the order is HAProxy's
+ * exactly. O(1) per pick, plus a skip over servers that are down.
  */
 import type { LbAlgorithm, LbServer } from './types.ts';
 
@@ -21,7 +21,7 @@ function buildCycle(servers: readonly LbServer[]): LbServer[] {
     for (let i = 0; i < servers.length; i++) {
       if (servers[i]!.weight === 0) continue;
       score[i]! += servers[i]!.weight;
-      if (best < 0 || score[i]! > score[best]!) best = i;
+      if (best < 0 || Math.floor((score[i]! + total) / total) > Math.floor((score[best]! + total) / total)) best = i;
     }
     score[best]! -= total;
     cycle.push(servers[best]!);

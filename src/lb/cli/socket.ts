@@ -114,17 +114,21 @@ export class CliServer {
           const cmd = findCommand(words);
           if (!cmd) {
             out += `Unknown command: '${words.join(' ')}'\n\n${helpText()}\n`;
+            if (interactive) out += '> ';
             continue;
           }
           if (cmd.words[0] === 'prompt') interactive = !interactive;
           if (cmd.words[0] === 'quit') { quit = true; break; }
           out += cmd.run(this.rt, words.slice(cmd.words.length)) + '\n';
+          // In interactive mode every answer is followed by a prompt, even mid-line.
+          if (interactive) out += '> ';
         }
         if (quit || !interactive) {
           sock.end(out);
           return;
         }
-        sock.write(out + '> ');
+        if (!out.endsWith('> ')) out += '> ';
+        sock.write(out);
       }
     });
     sock.resume();

@@ -8,7 +8,7 @@
  *   server: [ipv4@|ipv6@]HOST[:PORT]        no port (or 0) = the client's destination port;
  *           HOST:+N / HOST:-N               destination port shifted by N
  *           unix@/path, /path
- * `${VAR}` inside an address is expanded by expandAddressEnv(), as HAProxy's str2sa_range does.
+ * `${VAR}` and `$VAR` inside an address are expanded by expandAddressEnv(), as HAProxy's str2sa_range does.
  * Unsupported families (abns@, sockpair@, udp@, quic4@ …) are reported as such.
  */
 import type { Parsed } from './units.ts';
@@ -60,6 +60,23 @@ function validHost(host: string): boolean {
 }
 
 /** `ipv4@` needs an IPv4 literal or a name, `ipv6@` an IPv6 literal or a name. */
+/**
+ * A host made only of digits and dots must be an IPv4 address in inet_aton's forms
+ * (1.2.3.4, 1.2.3, 127.1, 0x7f.1, 012.0.0.1), as HAProxy and getaddrinfo read it.
+ */
+export function invalidNumericHost(host: string): boolean {
+  if (!/^[0-9.xXa-fA-F]+$/.test(host) || !/^\d/.test(host) || /[g-wyzG-WYZ]/.test(host)) return false;
+  if (!/^[0-9.]+$/.test(host) && !/0[xX]/.test(host)) return false;
+  const parts = host.split('.');
+  if (parts.length > 4 || parts.some((p) => p === '')) return true;
+  const values = parts.map((p) => (/^0[xX][0-9a-fA-F]+$/.test(p) ? parseInt(p, 16) : /^0[0-7]*$/.test(p) ? parseInt(p, 8) : /^[1-9]\d*$/.test(p) ? Number(p) : NaN));
+  if (values.some((v) => Number.isNaN(v))) return true;
+  const last = values[values.length - 1]!;
+  const lead = values.slice(0, -1);
+  if (lead.some((v) => v > 255)) return true;
+  return last >= 2 ** (8 * (5 - values.length));
+}
+
 function familyMismatch(host: string, family: Family): boolean {
   if (family === 4) return host.includes(':');
   if (family === 6) return /^\d+\.\d+\.\d+\.\d+$/.test(host);
@@ -67,11 +84,14 @@ function familyMismatch(host: string, family: Family): boolean {
 }
 
 /**
- * HAProxy expands `${VAR}` inside addresses itself (even unquoted), without the
- * `${VAR-default}` form; an unset variable expands to nothing.
+ * HAProxy expands `${VAR}` and `$VAR` inside addresses itself (even unquoted: its
+ * env_expand()), without the `${VAR-default}` form and with the closing brace optional;
+ * an unset variable expands to nothing.
  */
 export function expandAddressEnv(text: string, env: NodeJS.ProcessEnv): string {
-  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => env[name] ?? '');
+  return text.replace(/\$(\{?)([A-Za-z0-9_]*)(\}?)/g, (_m, open: string, name: string, close: string) =>
+    // A '}' only belongs to the reference when a '{' opened it.
+    (env[name] ?? '') + (open ? '' : close));
 }
 
 function parsePort(text: string): number | null {
@@ -99,7 +119,7 @@ export function parseListenAddress(text: string): Parsed<ListenAddress[]> {
   const hp = splitHostPort(pre.rest);
   if (hp && hp.host === '*') hp.host = '';
   if (!hp || !validHost(hp.host)) return { ok: false, reason: `invalid address: '${text}'` };
-  if (familyMismatch(hp.host, pre.family)) return { ok: false, reason: `invalid address: '${hp.host}' in '${text}'` };
+  if (familyMismatch(hp.host, pre.family) || invalidNumericHost(hp.host)) return { ok: false, reason: `invalid address: '${hp.host}' in '${text}'` };
   if (hp.port === null || hp.port === '') return { ok: false, reason: `missing port number: '${text}'` };
   const range = /^(\d+)(?:-(\d+))?$/.exec(hp.port);
   if (!range) return { ok: false, reason: `invalid port '${hp.port}'` };
@@ -111,12 +131,17 @@ export function parseListenAddress(text: string): Parsed<ListenAddress[]> {
   return { ok: true, value: [{ kind: 'inet', host: hp.host, family: familyOf(hp.host, pre.family), portLow: low, portHigh: high }] };
 }
 
-/** A bind's first argument may be a comma-separated list of addresses (empty items are skipped, as in HAProxy). */
+/**
+ * A bind's first argument may be a comma-separated list of addresses; as in HAProxy, one
+ * trailing comma is ignored but any other empty item is an error.
+ */
 export function parseListenList(text: string, env: NodeJS.ProcessEnv = {}): Parsed<ListenAddress[]> {
   const out: ListenAddress[] = [];
+  const parts = text.split(',');
+  if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
   // Split first, expand after: a variable holding "a,b" is one (bad) address, as in HAProxy.
-  for (const part of text.split(',')) {
-    if (part === '') continue;
+  for (const part of parts) {
+    if (part === '') return { ok: false, reason: `empty address in list '${text}'` };
     const r = parseListenAddress(expandAddressEnv(part, env));
     if (!r.ok) return r;
     out.push(...r.value);

@@ -4,10 +4,13 @@
  * Grammar (HAProxy 2.6 cfgcond):
  *   expr := and ( '||' and )*
  *   and  := term ( '&&' term )*
- *   term := '!' term | '(' expr ')' | predicate '(' args ')' | integer | <empty>
- * An integer is true when non-zero, the empty expression is false, a bare word is an
+ *   term := '!' term | '(' expr ')' | predicate '(' args ')' | integer
+ * An integer (C strtol, base 0: `1`, `-1`, `0x10`, `010`) is true when non-zero; the
+ * whole expression empty is false, but an empty term (`1 &&`, `!`) or a bare word is an
  * error. Predicates: defined(VAR), feature(NAME), streq(a,b), strneq(a,b),
- * version_atleast(V), version_before(V). Arguments may be double-quoted.
+ * version_atleast(V), version_before(V). Arguments are taken as written, blanks
+ * included (`streq(a, a)` is false, as in HAProxy); a double-quoted part of an argument
+ * loses its quotes (for `-cc`, whose text has not been through the tokenizer).
  */
 import { COMPAT_VERSION, FEATURES, compareVersions } from '../../shared/version.ts';
 
@@ -60,7 +63,7 @@ export function evaluateCondition(text: string, env: NodeJS.ProcessEnv = process
   const parseTerm = (): boolean => {
     skip();
     const c = text[pos];
-    if (c === undefined) return false;
+    if (c === undefined) return fail(`unparsable conditional expression '${text}'`);
     if (c === '!') { pos++; return !parseTerm(); }
     if (c === '(') {
       pos++;
@@ -70,8 +73,8 @@ export function evaluateCondition(text: string, env: NodeJS.ProcessEnv = process
       pos++;
       return v;
     }
-    const num = /^-?\d+/.exec(text.slice(pos));
-    if (num) { pos += num[0].length; return Number(num[0]) !== 0; }
+    const num = /^[+-]?(?:0[xX][0-9A-Fa-f]+|0[0-7]*|[1-9][0-9]*)/.exec(text.slice(pos));
+    if (num) { pos += num[0].length; return /[1-9A-Fa-f]/.test(num[0].replace(/^[+-]?0[xX]/, '')); }
     const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(pos));
     if (!word || text[pos + word[0].length] !== '(') {
       return fail(`unparsable conditional expression '${text}'`);
@@ -86,19 +89,18 @@ export function evaluateCondition(text: string, env: NodeJS.ProcessEnv = process
   const parseArgs = (name: string, arity: number): string[] => {
     const args: string[] = [];
     for (;;) {
-      skip();
       let arg = '';
-      if (text[pos] === '"') {
-        const end = text.indexOf('"', pos + 1);
-        if (end < 0) fail(`unterminated quoted argument to predicate '${name}'`);
-        arg = text.slice(pos + 1, end);
-        pos = end + 1;
-      } else {
-        while (pos < text.length && text[pos] !== ',' && text[pos] !== ')') arg += text[pos++];
-        arg = arg.trim();
+      while (pos < text.length && text[pos] !== ',' && text[pos] !== ')') {
+        if (text[pos] === '"') {
+          const end = text.indexOf('"', pos + 1);
+          if (end < 0) fail(`unterminated quoted argument to predicate '${name}'`);
+          arg += text.slice(pos + 1, end);
+          pos = end + 1;
+        } else {
+          arg += text[pos++];
+        }
       }
       args.push(arg);
-      skip();
       if (text[pos] === ',') { pos++; continue; }
       if (text[pos] === ')') { pos++; break; }
       fail(`expected ')' in argument ${args.length} of predicate '${name}'`);
@@ -109,6 +111,7 @@ export function evaluateCondition(text: string, env: NodeJS.ProcessEnv = process
     return args;
   };
 
+  if (text.trim() === '') return false;
   const v = parseExpr();
   skip();
   if (pos < text.length) fail(`unexpected character '${text[pos]}' at the end of conditional expression '${text}'`);

@@ -33,7 +33,7 @@ export function emptySettings(): ProxySettings {
     timeouts: {},
     balance: 'roundrobin',
     retries: 3,
-    options: { tcplog: false, dontlognull: false, redispatch: 0 },
+    options: { tcplog: false, dontlognull: false, redispatch: 0, redispatchOn: false },
     serverDefaults: {},
   };
 }
@@ -51,7 +51,11 @@ function cloneSettings(s: ProxySettings): ProxySettings {
   };
 }
 
-/** Expands `-f` arguments: a directory contributes its *.cfg files in lexical order. */
+/**
+ * Expands `-f` arguments: a directory contributes, in lexical order, its regular files
+ * whose name does not start with '.' and whose first ".cfg" ends the name (HAProxy's
+ * rule: "x.cfg.cfg" is skipped; subdirectories are skipped, symlinks followed).
+ */
 export function expandConfigPaths(paths: string[], ctx?: ParseContext): string[] {
   const out: string[] = [];
   for (const p of paths) {
@@ -63,8 +67,16 @@ export function expandConfigPaths(paths: string[], ctx?: ParseContext): string[]
       continue;
     }
     if (st.isDirectory()) {
-      const names = readdirSync(p).filter((n) => n.endsWith('.cfg')).sort();
-      for (const n of names) out.push(join(p, n));
+      const names = readdirSync(p).filter((n) => !n.startsWith('.') && n.indexOf('.cfg') === n.length - 4).sort();
+      for (const n of names) {
+        const f = join(p, n);
+        try {
+          if (statSync(f).isFile()) out.push(f);
+        } catch {
+          // A dangling symlink: HAProxy fails on it; let the reader report it.
+          out.push(f);
+        }
+      }
     } else {
       out.push(p);
     }
@@ -121,7 +133,7 @@ export function parseText(ctx: ParseContext, file: string, text: string): void {
     }
     let words: string[];
     try {
-      words = tokenize(raw, ctx.env).words;
+      words = tokenize(raw, ctx.env, { file, line: i + 1, section: sectionName(ctx) }).words;
     } catch (e) {
       if (e instanceof TokenizeError) {
         ctx.alert('SY_ERR_CFG_SYNTAX', `${e.message} at position ${e.column}:\n  ${raw}\n  ${' '.repeat(Math.max(0, e.column - 1))}^`);
@@ -151,6 +163,18 @@ export function parseText(ctx: ParseContext, file: string, text: string): void {
   }
   for (const c of conds) {
     ctx.alert('SY_ERR_CFG_CONDITION', `unterminated '.if' block starting here; add the matching '.endif'.`, { file, line: c.line });
+  }
+}
+
+/** What `${.SECTION}` expands to: the section's name, or its keyword when it has none. */
+function sectionName(ctx: ParseContext): string {
+  const s = ctx.section;
+  switch (s.kind) {
+    case 'none': return '';
+    case 'global': return 'global';
+    case 'defaults': return s.defaults.name || 'defaults';
+    case 'proxy': return s.proxy.name;
+    case 'unsupported': return s.name;
   }
 }
 
@@ -248,6 +272,24 @@ function badNameChar(name: string): string | undefined {
   return [...name].find((c) => !NAME_RE.test(c));
 }
 
+/** For a defaults section that reused an earlier section's name: where that one was. */
+const ambiguousDefaults = new WeakMap<DefaultsConfig, { file: string; line: number }>();
+
+/** The defaults section `from NAME` designates, or undefined after reporting why not. */
+function findDefaults(ctx: ParseContext, name: string, user: string): DefaultsConfig | undefined {
+  const d = ctx.defaults.get(name);
+  if (!d) {
+    ctx.alert('SY_ERR_CFG_REFERENCE', `defaults section '${name}' not found for ${user}.`);
+    return undefined;
+  }
+  const earlier = ambiguousDefaults.get(d);
+  if (earlier) {
+    ctx.alert('SY_ERR_CFG_DUPLICATE', `ambiguous defaults section name '${name}' referenced by ${user} exists at least at ${earlier.file}:${earlier.line} and ${d.where.file}:${d.where.line}.`);
+    return undefined;
+  }
+  return d;
+}
+
 function openDefaults(ctx: ParseContext, words: string[]): void {
   let name = '';
   let from: string | undefined;
@@ -262,12 +304,16 @@ function openDefaults(ctx: ParseContext, words: string[]): void {
   }
   let base: ProxySettings = emptySettings();
   if (from) {
-    const d = ctx.defaults.get(from);
-    if (!d) ctx.alert('SY_ERR_CFG_REFERENCE', `defaults section '${from}' not found for defaults section '${name}'.`);
-    else base = d;
+    const d = findDefaults(ctx, from, `defaults '${name}'`);
+    if (d) base = d;
   }
   const d: DefaultsConfig = { ...cloneSettings(base), name, where: { ...ctx.where } };
-  if (name) ctx.defaults.set(name, d);
+  if (name) {
+    const prev = ctx.defaults.get(name);
+    // Two defaults sections may share a name; only referencing that name is an error.
+    if (prev) ambiguousDefaults.set(d, prev.where);
+    ctx.defaults.set(name, d);
+  }
   ctx.lastDefaults = d;
   ctx.section = { kind: 'defaults', defaults: d };
 }
@@ -287,10 +333,11 @@ function openProxy(ctx: ParseContext, kind: 'frontend' | 'backend' | 'listen', w
   let base: ProxySettings | undefined = ctx.lastDefaults;
   if (words[i] === 'from') {
     const from = words[i + 1];
-    const d = from ? ctx.defaults.get(from) : undefined;
     if (!from) ctx.alert('SY_ERR_CFG_ARG', `'${kind} ${name}' : 'from' expects a defaults section name.`);
-    else if (!d) ctx.alert('SY_ERR_CFG_REFERENCE', `defaults section '${from}' not found for ${kind} '${name}'.`);
-    else base = d;
+    else {
+      const d = findDefaults(ctx, from, `${kind} '${name}'`);
+      if (d) base = d;
+    }
     i += 2;
   }
   if (words[i] !== undefined) ctx.alert('SY_ERR_CFG_ARG', `'${kind} ${name}' : unexpected argument '${words[i]}'.`);

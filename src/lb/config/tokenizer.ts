@@ -2,15 +2,21 @@
  * Splits one configuration line into words, the way HAProxy's parse_line() does.
  *
  * Rules (HAProxy 2.6, verified against `haproxy -c`):
- *  - words are separated by blanks; `#` outside quotes starts a comment, even mid-word;
+ *  - words are separated by blanks (space, tab, \v, \f); `#` outside quotes starts a
+ *    comment, even mid-word; a CR or LF ends the line;
  *  - double quotes group blanks and enable `$VAR`, `${VAR}`, `${VAR-default}` and
- *    `${VAR[*]}` (split into several words) expansion; an undefined variable expands
- *    to the empty string; variables are NOT expanded outside double quotes;
+ *    `${VAR[*]}` / `${VAR[*]-default}` (the value, or the default, split on blanks into
+ *    several words) expansion; an undefined variable expands to the empty string;
+ *    `${.LINE}`, `${.FILE}` and `${.SECTION}` are the current line, file and section
+ *    name; variables are NOT expanded outside double quotes; inside double quotes a `$`
+ *    must start a valid name (letter, `_` or `.`), else it is an error;
  *  - single quotes are literal (no escapes, no variables);
- *  - outside single quotes a backslash escapes blank, `#`, `\`, `'`, `"`, `$`, and
- *    `\r \n \t \xHH` produce CR, LF, TAB and a byte; any other `\c` stays as typed;
+ *  - outside single quotes a backslash escapes a space, `#`, `\`, `'`, `"`, and `$`
+ *    (the latter only inside double quotes); `\r \n \t \xHH` produce CR, LF, TAB and
+ *    a byte; any other `\c` (including `\$` outside double quotes) stays as typed;
  *  - adjacent quoted and unquoted parts join into one word (`"a"'b'c` is `abc`);
- *  - an empty quoted string is still a word.
+ *  - an empty quoted string is a word, except at the end of the line, where an empty
+ *    last word is dropped (`bind :80 ""` is two words; `"" x` starts with an empty word).
  * Errors carry the column (1-based) so the caller can point at it.
  */
 
@@ -26,53 +32,57 @@ export class TokenizeError extends Error {
   }
 }
 
-const ESCAPABLE = new Set([' ', '\t', '#', '\\', "'", '"', '$']);
-
-function isBlank(c: string): boolean {
-  return c === ' ' || c === '\t' || c === '\r' || c === '\n';
+/** Where the line comes from, for the `${.LINE}`, `${.FILE}` and `${.SECTION}` pseudo-variables. */
+export interface LineInfo {
+  file?: string;
+  line?: number;
+  section?: string;
 }
 
-function isVarChar(c: string | undefined): boolean {
+const BLANK = /[ \t\v\f]/;
+
+function isSpace(c: string | undefined): boolean {
+  return c !== undefined && /[ \t\n\v\f\r]/.test(c);
+}
+
+function isNameChar(c: string | undefined): boolean {
   return c !== undefined && /[A-Za-z0-9_]/.test(c);
 }
 
-export function tokenize(line: string, env: NodeJS.ProcessEnv = process.env): Tokenized {
+export function tokenize(line: string, env: NodeJS.ProcessEnv = process.env, info: LineInfo = {}): Tokenized {
   const words: string[] = [];
   let cur = '';
-  let inWord = false;
   let quote: '"' | "'" | '' = '';
   let quoteStart = 0;
-  let i = 0;
   const n = line.length;
-  const endWord = (): void => {
-    if (inWord) words.push(cur);
-    cur = '';
-    inWord = false;
-  };
+  let i = 0;
+  // HAProxy skips leading blanks before it splits the line.
+  while (i < n && BLANK.test(line[i]!)) i++;
   while (i < n) {
     const c = line[i]!;
+    // CR or LF ends the line wherever it appears, even inside quotes.
+    if (c === '\r' || c === '\n') break;
     if (quote === "'") {
       if (c === "'") quote = '';
       else cur += c;
       i++;
       continue;
     }
-    if (quote === '' && isBlank(c)) {
-      endWord();
-      i++;
+    if (quote === '' && BLANK.test(c)) {
+      // A run of blanks ends the word, even an empty one ("" then a blank is a word).
+      words.push(cur);
+      cur = '';
+      while (i < n && BLANK.test(line[i]!)) i++;
       continue;
     }
     if (quote === '' && c === '#') break;
     if (c === '\\') {
       const d = line[i + 1];
-      if (d === undefined) {
-        cur += c;
-        inWord = true;
-        i++;
+      if (d === ' ' || d === '\\' || d === '#' || d === "'" || d === '"' || (d === '$' && quote === '"')) {
+        cur += d;
+        i += 2;
         continue;
       }
-      inWord = true;
-      if (ESCAPABLE.has(d)) { cur += d; i += 2; continue; }
       if (d === 'r') { cur += '\r'; i += 2; continue; }
       if (d === 'n') { cur += '\n'; i += 2; continue; }
       if (d === 't') { cur += '\t'; i += 2; continue; }
@@ -83,75 +93,94 @@ export function tokenize(line: string, env: NodeJS.ProcessEnv = process.env): To
         i += 4;
         continue;
       }
+      // Not an escape sequence (a tab, `\$` outside double quotes, `\q`, end of line…).
       cur += c;
       i++;
       continue;
     }
     if (c === '"') {
-      inWord = true;
       if (quote === '"') quote = '';
       else { quote = '"'; quoteStart = i; }
       i++;
       continue;
     }
-    if (c === "'" && quote === '') {
-      inWord = true;
+    if (c === "'") {
       quote = "'";
       quoteStart = i;
       i++;
       continue;
     }
     if (c === '$' && quote === '"') {
-      const r = expandVar(line, i, env);
-      if (r) {
-        if (r.split) {
-          // "${VAR[*]}" splits the value on blanks into separate words.
-          const parts = r.value.split(/[ \t]+/).filter((p) => p !== '');
-          parts.forEach((p, k) => {
-            if (k > 0) { words.push(cur); cur = ''; }
-            cur += p;
-          });
-        } else {
-          cur += r.value;
+      const r = expandVar(line, i, env, info);
+      if (r.split) {
+        // "${VAR[*]}": every run of blanks in the value ends a word, as in parse_line.
+        for (let k = 0; k < r.value.length;) {
+          if (isSpace(r.value[k])) {
+            words.push(cur);
+            cur = '';
+            while (isSpace(r.value[k])) k++;
+          } else {
+            cur += r.value[k++];
+          }
         }
-        inWord = true;
-        i = r.next;
-        continue;
+      } else {
+        cur += r.value;
       }
+      i = r.next;
+      continue;
     }
     cur += c;
-    inWord = true;
     i++;
   }
   if (quote !== '') throw new TokenizeError('unmatched quote', quoteStart + 1);
-  endWord();
+  // parse_line never counts an empty last word (trailing blanks, `x ""`, an unset "${V}").
+  if (cur !== '') words.push(cur);
   return { words };
 }
 
 interface Expansion { value: string; next: number; split: boolean }
 
-/** Expands the variable reference starting at line[at] === '$', or returns null if none. */
-function expandVar(line: string, at: number, env: NodeJS.ProcessEnv): Expansion | null {
-  if (line[at + 1] === '{') {
-    const close = line.indexOf('}', at + 2);
-    if (close < 0) throw new TokenizeError('unmatched brace in environment variable name', at + 2);
-    let body = line.slice(at + 2, close);
-    let split = false;
-    if (body.endsWith('[*]')) { split = true; body = body.slice(0, -3); }
-    let name = body;
-    let dflt: string | undefined;
-    const dash = body.indexOf('-');
-    if (dash >= 0) { name = body.slice(0, dash); dflt = body.slice(dash + 1); }
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      throw new TokenizeError(`invalid environment variable name '${name}'`, at + 3);
-    }
-    const v = env[name];
-    const value = v !== undefined ? v : (dflt ?? '');
-    return { value, next: close + 1, split };
-  }
-  if (!isVarChar(line[at + 1]) || /[0-9]/.test(line[at + 1]!)) return null;
+/**
+ * Expands the variable reference starting at line[at] === '$' inside double quotes:
+ * `$NAME`, `${NAME}`, `${NAME-default}`, `${NAME[*]}`, `${NAME[*]-default}`, in that
+ * order of parts, as HAProxy's parse_line reads them.
+ */
+function expandVar(line: string, at: number, env: NodeJS.ProcessEnv, info: LineInfo): Expansion {
   let j = at + 1;
-  while (isVarChar(line[j])) j++;
-  const name = line.slice(at + 1, j);
-  return { value: env[name] ?? '', next: j, split: false };
+  const brace = line[j] === '{' ? j++ : -1;
+  const first = line[j];
+  if (first === undefined || !/[A-Za-z_.]/.test(first)) {
+    throw new TokenizeError('forbidden first char in environment variable name', j + 1);
+  }
+  const nameStart = j;
+  if (line[j] === '.') j++;
+  while (isNameChar(line[j])) j++;
+  const name = line.slice(nameStart, j);
+  let value: string | undefined;
+  if (name.startsWith('.')) {
+    if (name === '.LINE') value = String(info.line ?? 0);
+    else if (name === '.FILE') value = info.file ?? '';
+    else if (name === '.SECTION') value = info.section ?? '';
+    else throw new TokenizeError('forbidden first char in environment variable name', nameStart + 1);
+  } else {
+    value = env[name];
+  }
+  let split = false;
+  if (brace >= 0 && line[j] === '[') {
+    if (line[j + 1] !== '*' || line[j + 2] !== ']') throw new TokenizeError('truncated or invalid word expansion sequence', j + 1);
+    split = true;
+    j += 3;
+  }
+  if (brace >= 0) {
+    if (line[j] === '-') {
+      const close = line.indexOf('}', j);
+      if (close < 0) throw new TokenizeError('unmatched brace in environment variable name', brace + 1);
+      if (value === undefined) value = line.slice(j + 1, close);
+      j = close;
+    } else if (line[j] !== '}') {
+      throw new TokenizeError('unmatched brace in environment variable name', brace + 1);
+    }
+    j++;
+  }
+  return { value: value ?? '', next: j, split };
 }

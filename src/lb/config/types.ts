@@ -48,7 +48,9 @@ export interface ServerConfig {
 export interface ProxyOptions {
   tcplog: boolean;
   dontlognull: boolean;
-  /** option redispatch interval: 0 = off, -1 = last retry, P > 0 every P-th retry, -N N-th before last. */
+  /** `option redispatch` is set (even with interval 0). */
+  redispatchOn: boolean;
+  /** option redispatch interval: 0 = none, -1 = last retry, P > 0 every P-th retry, -N N-th before last. */
   redispatch: number;
 }
 

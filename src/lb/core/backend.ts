@@ -34,6 +34,13 @@ export class Backend {
     return s;
   }
 
+  /** Servers that may receive traffic now (up, weight > 0). */
+  usableCount(): number {
+    let n = 0;
+    for (const s of this.servers) if (s.usable && s.weight > 0) n++;
+    return n;
+  }
+
   /** Changes a server's weight at run time; static algorithms keep their order. */
   setWeight(server: Server, weight: number): void {
     server.weight = weight;

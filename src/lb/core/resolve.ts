@@ -1,5 +1,5 @@
 /**
- * Resolves server host names once at start-up through the system resolver (HAProxy's
+ * Resolves server (and bind) host names once at start-up through the system resolver (HAProxy's
  * default `init-addr libc`). Every failure is collected with the server's file:line so
  * the operator sees all of them at once.
  */
@@ -29,6 +29,23 @@ export async function resolveServers(config: Config): Promise<{ addresses: Map<s
           },
         ),
       );
+    }
+  }
+  // Bind addresses given as names must resolve too (HAProxy resolves them while parsing).
+  for (const p of config.proxies) {
+    for (const b of p.binds) {
+      for (const a of b.addresses) {
+        if (a.kind !== 'inet' || a.host === '' || isIP(a.host) || /^[0-9.]+$/.test(a.host)) continue;
+        jobs.push(lookup(a.host, { family: a.family === 0 ? 0 : a.family }).then(
+          () => undefined,
+          () => {
+            diagnostics.push({
+              severity: 'alert', code: 'SY_ERR_CFG_ADDRESS', where: b.where,
+              message: `'bind' : invalid address: '${a.host}' in '${b.text}' (the name does not resolve).`,
+            });
+          },
+        ));
+      }
     }
   }
   await Promise.all(jobs);

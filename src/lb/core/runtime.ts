@@ -40,9 +40,9 @@ export class Runtime implements ConnectionGate {
     }
     for (const p of config.proxies) {
       if (!p.cap.frontend || p.binds.length === 0) continue;
-      // First unconditional use_backend wins, else default_backend.
+      // First unconditional use_backend wins, else default_backend, else (listen) itself.
       const target = p.useBackends[0]?.name ?? p.defaultBackend?.name;
-      const be = target !== undefined ? this.backends.get(target) ?? null : null;
+      const be = target !== undefined ? this.backends.get(target) ?? null : p.cap.backend ? this.backends.get(p.name) ?? null : null;
       this.frontends.push(new Frontend(p, be, p.maxconn ?? this.maxconn, this, () => this.checkIdle()));
     }
   }

@@ -12,8 +12,9 @@
  *      at once we stop reading the other side until it drains. With fast reads (see
  *      fast-io.ts) that is "anything queued"; with Node's ordinary reads it is the
  *      socket's high-water mark. Memory per stream stays bounded either way.
- *   4. A FIN from one side is passed on to the other (half-close); from then on the
- *      `timeout client-fin` / `server-fin` apply instead of client/server when set.
+ *   4. Once connected, `timeout tunnel` (if set) replaces client and server timeouts.
+ *      A FIN from one side is passed on to the other (half-close); from then on the
+ *      `timeout client-fin` / `server-fin` apply instead when set.
  *   5. An error, reset or timeout on either side destroys both. The stream ends when
  *      both sockets are closed, and calls `onEnd` exactly once.
  */
@@ -50,6 +51,7 @@ export class TcpStream {
   /** The client is paused until the server side drains (and the reverse). */
   private cliBlocked = false;
   private srvBlocked = false;
+  private cliTimedOut = false;
   readonly startedAt = Date.now();
 
   constructor(cli: net.Socket, inbound: Inbound | null, owner: StreamOwner, backend: Backend | null) {
@@ -60,7 +62,7 @@ export class TcpStream {
     sessionStart(owner.feCounters);
     cli.setNoDelay(true);
     if (owner.clientTimeout > 0) cli.setTimeout(owner.clientTimeout);
-    cli.on('timeout', () => this.abort('cli'));
+    cli.on('timeout', this.onClientTimeout);
     cli.on('error', () => this.abort('cli'));
     cli.on('close', () => { this.cliClosed = true; this.maybeEnd(); });
     if (inbound) inbound.onChunk = this.fromClient;
@@ -80,6 +82,28 @@ export class TcpStream {
     sessionStart(backend.counters);
     this.assignAndConnect(undefined);
   }
+
+  /**
+   * `timeout client` expired. Before the server is connected, or when the client side is
+   * already half-closed, the session is aborted. Otherwise HAProxy semantics: the client
+   * is considered done sending — a FIN goes to the server — and the server's answer is
+   * still delivered, the wait now bounded by `timeout server`.
+   */
+  private readonly onClientTimeout = (): void => {
+    const srv = this.srv;
+    if (srv === null || srv.connecting || this.halfClosed || this.cliTimedOut) {
+      this.abort('cli');
+      return;
+    }
+    this.cliTimedOut = true;
+    this.owner.feCounters.cli_abrt++;
+    this.backend!.counters.cli_abrt++;
+    this.server!.counters.cli_abrt++;
+    this.cli.setTimeout(0);
+    this.cli.pause();
+    this.enterHalfClosed();
+    srv.end();
+  };
 
   /** Client → server bytes. `chunk` may be a view of the client's read buffer (fast mode). */
   private readonly fromClient = (chunk: Buffer): void => {
@@ -175,7 +199,7 @@ export class TcpStream {
     }
     server.counters.wretr++;
     be.counters.wretr++;
-    if (this.shouldRedispatch(retriesLeft)) {
+    if (this.shouldRedispatch()) {
       be.counters.wredis++;
       server.counters.wredis++;
       this.assignAndConnect(server);
@@ -189,21 +213,34 @@ export class TcpStream {
     }, delay);
   }
 
-  /** option redispatch semantics: see ProxyOptions.redispatch. */
-  private shouldRedispatch(retriesLeft: number): boolean {
-    const interval = this.backend!.cfg.options.redispatch;
-    if (interval === 0) return false;
-    const retryNumber = this.attempts; // the retry about to happen (1-based)
-    if (interval > 0) return retryNumber % interval === 0;
-    // negative: redispatch on the |interval|-th retry counted back from the last one
-    return retriesLeft === -interval;
+  /**
+   * HAProxy's redispatch rule (back_handle_st_cer), given the retry about to happen
+   * (1-based) under `option redispatch`: change server when the interval says so, or —
+   * whatever the interval — when the session has no persistence, the algorithm is
+   * round-robin-like and more than one server is usable.
+   */
+  private shouldRedispatch(): boolean {
+    const be = this.backend!;
+    if (!be.cfg.options.redispatchOn) return false;
+    const n = this.attempts;
+    const interval = be.cfg.options.redispatch;
+    if (interval > 0 && n % interval === 0) return true;
+    if (interval < 0) {
+      const period = be.cfg.retries + 1 + interval;
+      if (period > 0 && n % period === 0) return true;
+    }
+    return be.usableCount() > 1;
   }
 
   private established(srv: net.Socket): void {
     const be = this.backend!;
     const cli = this.cli;
-    const tServer = be.cfg.timeouts.server ?? 0;
+    // In TCP mode a connected session is a tunnel: `timeout tunnel`, when set, replaces
+    // both the client and the server timeouts from now on (HAProxy semantics).
+    const tTunnel = be.cfg.timeouts.tunnel ?? 0;
+    const tServer = tTunnel > 0 ? tTunnel : be.cfg.timeouts.server ?? 0;
     if (tServer > 0) srv.setTimeout(tServer);
+    if (tTunnel > 0 && !this.halfClosed) cli.setTimeout(tTunnel);
     srv.on('timeout', () => this.abort('srv'));
     srv.on('error', () => this.abort('srv'));
     srv.on('drain', () => {
@@ -212,7 +249,10 @@ export class TcpStream {
     if (!this.fast) srv.on('data', this.fromServer);
     srv.on('end', () => {
       this.enterHalfClosed();
-      if (!cli.destroyed) cli.end();
+      if (cli.destroyed) return;
+      // A client that timed out is no longer read: once the answer is flushed, close it.
+      if (this.cliTimedOut) cli.end(() => cli.destroy());
+      else cli.end();
     });
     if (cli.readableEnded) srv.end();
     cli.resume();

@@ -120,12 +120,12 @@ export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): vo
       return;
     }
     case 'option':
-      return parseOption(ctx, s, args, true);
+      return parseOption(ctx, t, s, args, true);
     case 'no':
       if (args[1] !== 'option') {
         return ctx.alert('SY_ERR_CFG_ARG', `'no' is only supported before 'option' (as in 'no option tcplog').`);
       }
-      return parseOption(ctx, s, args.slice(1), false);
+      return parseOption(ctx, t, s, args.slice(1), false);
   }
   if (UNSUPPORTED_PROXY.has(kw)) {
     return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'${kw}' is a valid HAProxy keyword in ${label(t)} but is not implemented yet in Switchyard.`);
@@ -237,12 +237,24 @@ function parseBalance(ctx: ParseContext, s: { balance: string }, args: string[])
   ctx.alert('SY_ERR_CFG_ARG', `balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options (Switchyard serves 'roundrobin' and 'static-rr' so far).`);
 }
 
-function parseOption(ctx: ParseContext, s: { options: ProxyOptions }, args: string[], on: boolean): void {
+/** The capability an option needs; elsewhere HAProxy warns and ignores it. */
+const OPTION_CAP: Readonly<Record<string, 'frontend' | 'backend'>> = {
+  tcplog: 'frontend', dontlognull: 'frontend', redispatch: 'backend',
+};
+
+function parseOption(ctx: ParseContext, t: Target, s: { options: ProxyOptions }, args: string[], on: boolean): void {
   const name = args[1];
   if (!name) return ctx.alert('SY_ERR_CFG_ARG', `'option' expects an option name.`);
+  if (name === 'tcplog' && !on) return ctx.alert('SY_ERR_CFG_ARG', `negation/default is not supported for option 'tcplog'.`);
+  const need = OPTION_CAP[name];
+  if (need && t.proxy && !t.proxy.cap[need]) {
+    if (name === 'tcplog') return ctx.warning(`${t.proxy.kind} '${t.proxy.name}' : 'option tcplog' directive is ignored in backends.`);
+    return ctx.warning(`'${name}' ignored because ${t.proxy.kind} '${t.proxy.name}' has no ${need} capability.`);
+  }
   if (name === 'redispatch') {
     // option redispatch [interval]: -1 (default) = on the last retry, P > 0 = every P-th retry,
-    // -N = on the N-th retry before the last, 0 = never.
+    // -N = on the N-th retry before the last, 0 = no periodic redispatch. Whatever the
+    // interval, a non-persistent round-robin session changes server on every retry.
     let interval = -1;
     if (args[2] !== undefined) {
       if (!on) return ctx.alert('SY_ERR_CFG_ARG', `'no option redispatch' does not take arguments.`);
@@ -251,9 +263,9 @@ function parseOption(ctx: ParseContext, s: { options: ProxyOptions }, args: stri
     }
     if (args.length > 3) return ctx.alert('SY_ERR_CFG_ARG', `'option redispatch' : unexpected argument '${args[3]}'.`);
     s.options.redispatch = on ? interval : 0;
+    s.options.redispatchOn = on;
     return;
   }
-  if (name === 'tcplog' && !on) return ctx.alert('SY_ERR_CFG_ARG', `negation/default is not supported for option 'tcplog'.`);
   if (SERVED_OPTIONS.has(name)) {
     if (args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'option ${name}' does not take arguments.`);
     s.options[name as 'tcplog' | 'dontlognull'] = on;
