@@ -9,26 +9,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ALGORITHMS } from './registry.ts';
-import type { LbAlgorithm, LbServer } from './types.ts';
+import type { LbAlgorithm } from './types.ts';
+import { farm, pickNames, tally, type TestServer } from './test-farm.ts';
 
-interface TestServer { id: number; name: string; weight: number; usable: boolean }
-
-function farm(weights: number[]): TestServer[] {
-  return weights.map((weight, i) => ({ id: i + 1, name: `s${i + 1}`, weight, usable: true }));
-}
-
-/** Picks n times; returns the names, with '-' for a null pick. */
-function picks(algo: LbAlgorithm<unknown>, state: unknown, n: number, avoid?: LbServer): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) out.push(algo.pick(state, avoid)?.name ?? '-');
-  return out;
-}
-
-function counts(names: string[]): Record<string, number> {
-  const c: Record<string, number> = {};
-  for (const n of names) c[n] = (c[n] ?? 0) + 1;
-  return c;
-}
+const picks = pickNames;
+const counts = tally;
 
 function setUsable(algo: LbAlgorithm<unknown>, state: unknown, s: TestServer, usable: boolean): void {
   s.usable = usable;

@@ -7,19 +7,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { roundrobin } from './roundrobin.ts';
 
-interface TestServer { id: number; name: string; weight: number; usable: boolean }
+import { farm, pickNames, tally } from './test-farm.ts';
 
-const farm = (weights: number[]): TestServer[] => weights.map((weight, i) => ({ id: i + 1, name: `s${i + 1}`, weight, usable: true }));
-
-function picks(st: ReturnType<typeof roundrobin.init>, n: number): string[] {
-  return Array.from({ length: n }, () => roundrobin.pick(st)?.name ?? '-');
-}
-
-function tally(names: string[]): Record<string, number> {
-  const c: Record<string, number> = {};
-  for (const n of names) c[n] = (c[n] ?? 0) + 1;
-  return c;
-}
+const picks = (st: ReturnType<typeof roundrobin.init>, n: number): string[] => pickNames(roundrobin, st, n);
 
 test('roundrobin declares dynamic weights', () => {
   assert.equal(roundrobin.name, 'roundrobin');

@@ -8,19 +8,9 @@ import { test } from 'node:test';
 import { staticRr } from './static-rr.ts';
 import { roundrobin } from './roundrobin.ts';
 
-interface TestServer { id: number; name: string; weight: number; usable: boolean }
+import { farm, pickNames, tally } from './test-farm.ts';
 
-const farm = (weights: number[]): TestServer[] => weights.map((weight, i) => ({ id: i + 1, name: `s${i + 1}`, weight, usable: true }));
-
-function picks(st: ReturnType<typeof staticRr.init>, n: number): string[] {
-  return Array.from({ length: n }, () => staticRr.pick(st)?.name ?? '-');
-}
-
-function tally(names: string[]): Record<string, number> {
-  const c: Record<string, number> = {};
-  for (const n of names) c[n] = (c[n] ?? 0) + 1;
-  return c;
-}
+const picks = (st: ReturnType<typeof staticRr.init>, n: number): string[] => pickNames(staticRr, st, n);
 
 test('static-rr declares static weights and has no weight hook', () => {
   assert.equal(staticRr.name, 'static-rr');
