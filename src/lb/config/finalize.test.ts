@@ -71,7 +71,7 @@ test('missing timeouts are one warning per proxy, for the side it has', () => {
   assert.equal(warnings(ctx).length, 2, 'b (server 0) and m (no client)');
 });
 
-test("'mode http' is refused as not implemented yet, for any proxy using it", () => {
+test("an http frontend cannot use a tcp backend (HAProxy's incompatible-mode error)", () => {
   const ctx = check(...DEFAULTS, '  mode http', 'frontend f', '  bind :80', '  default_backend b', 'backend b', '  mode tcp');
-  assert.deepEqual(alerts(ctx), ['6 SY_ERR_CFG_NOT_IMPLEMENTED']);
+  assert.deepEqual(alerts(ctx), ['8 SY_ERR_CFG_REFERENCE']);
 });

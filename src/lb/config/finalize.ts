@@ -12,15 +12,14 @@ export function finalize(ctx: ParseContext): void {
   for (const p of proxies) if (p.cap.backend) backends.set(p.name, p);
 
   for (const p of proxies) {
-    if (p.mode === 'http') {
-      ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `${p.kind} '${p.name}' uses 'mode http', which is not implemented yet in Switchyard (only 'mode tcp' is served so far).`, p.where);
-    }
     if (p.cap.frontend) {
       const refs = [...p.useBackends.map((u) => ({ ...u, kw: 'use_backend' })), ...(p.defaultBackend ? [{ ...p.defaultBackend, kw: 'default_backend' }] : [])];
       for (const r of refs) {
         const be = backends.get(r.name);
         if (!be) {
           ctx.alert('SY_ERR_CFG_REFERENCE', `Proxy '${p.name}': unable to find required ${r.kw}: '${r.name}'.`, r.where);
+        } else if (p.mode === 'http' && be.mode === 'tcp') {
+          ctx.alert('SY_ERR_CFG_REFERENCE', `Proxy '${p.name}': unable to use backend '${r.name}' in 'mode tcp' from a 'mode http' frontend.`, r.where);
         } else if (be === p) {
           ctx.alert('SY_ERR_CFG_REFERENCE', `Proxy '${p.name}': loop detected for ${r.kw}: '${r.name}'.`, r.where);
         }

@@ -48,6 +48,8 @@ export interface ServerConfig {
 export interface ProxyOptions {
   tcplog: boolean;
   dontlognull: boolean;
+  /** option http-keep-alive (default) | http-server-close | httpclose. */
+  httpConnMode: 'keep-alive' | 'server-close' | 'close';
   /** `option redispatch` is set (even with interval 0). */
   redispatchOn: boolean;
   /** option redispatch interval: 0 = none, -1 = last retry, P > 0 every P-th retry, -N N-th before last. */

@@ -33,10 +33,37 @@ export interface Counters {
   lbtot: number;
   /** Connections denied (e.g. when a held connection had to be dropped). */
   dcon: number;
+  /** HTTP requests (frontend: received; backend/server: forwarded). */
+  req_tot: number;
+  /** HTTP responses by status class, and the rest. */
+  hrsp_1xx: number;
+  hrsp_2xx: number;
+  hrsp_3xx: number;
+  hrsp_4xx: number;
+  hrsp_5xx: number;
+  hrsp_other: number;
+  /** Server connections opened, and requests sent over an already-used connection. */
+  connect: number;
+  reuse: number;
+}
+
+/** Counts one HTTP response status in its class. */
+export function countStatus(c: Counters, status: number): void {
+  if (status < 100) c.hrsp_other++;
+  else if (status < 200) c.hrsp_1xx++;
+  else if (status < 300) c.hrsp_2xx++;
+  else if (status < 400) c.hrsp_3xx++;
+  else if (status < 500) c.hrsp_4xx++;
+  else if (status < 600) c.hrsp_5xx++;
+  else c.hrsp_other++;
 }
 
 export function newCounters(): Counters {
-  return { scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, econ: 0, eresp: 0, ereq: 0, wretr: 0, wredis: 0, cli_abrt: 0, srv_abrt: 0, lbtot: 0, dcon: 0 };
+  return {
+    scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, econ: 0, eresp: 0, ereq: 0, wretr: 0, wredis: 0,
+    cli_abrt: 0, srv_abrt: 0, lbtot: 0, dcon: 0, req_tot: 0,
+    hrsp_1xx: 0, hrsp_2xx: 0, hrsp_3xx: 0, hrsp_4xx: 0, hrsp_5xx: 0, hrsp_other: 0, connect: 0, reuse: 0,
+  };
 }
 
 export function sessionStart(c: Counters): void {

@@ -12,6 +12,7 @@ import type { ProxyConfig } from '../config/types.ts';
 import type { Backend } from './backend.ts';
 import { newCounters, type Counters } from './counters.ts';
 import { TcpStream, type StreamOwner } from './tcp-stream.ts';
+import { HttpStream, type HttpOwner } from './http-stream.ts';
 import type { BoundSocket } from './bind.ts';
 import type { Inbound } from './fast-io.ts';
 
@@ -22,15 +23,22 @@ export interface ConnectionGate {
   released(): void;
 }
 
-export class Frontend implements StreamOwner {
+type Stream = TcpStream | HttpStream;
+
+export class Frontend implements StreamOwner, HttpOwner {
   readonly name: string;
   readonly cfg: ProxyConfig;
   readonly feCounters: Counters = newCounters();
   readonly clientTimeout: number;
   readonly clientFinTimeout: number;
+  readonly httpRequestTimeout: number;
+  readonly httpKeepAliveTimeout: number;
+  readonly httpConnMode: ProxyConfig['options']['httpConnMode'];
+  /** HTTP processing when the frontend or its backend is in `mode http` (as HAProxy). */
+  readonly http: boolean;
   readonly maxconn: number;
   readonly backend: Backend | null;
-  readonly streams = new Set<TcpStream>();
+  readonly streams = new Set<Stream>();
   listeners: BoundSocket[] = [];
   private readonly held: { sock: net.Socket; inbound: Inbound | null }[] = [];
   private readonly gate: ConnectionGate;
@@ -45,6 +53,10 @@ export class Frontend implements StreamOwner {
     this.onIdle = onIdle;
     this.clientTimeout = cfg.timeouts.client ?? 0;
     this.clientFinTimeout = cfg.timeouts['client-fin'] ?? 0;
+    this.httpRequestTimeout = cfg.timeouts['http-request'] ?? 0;
+    this.httpKeepAliveTimeout = cfg.timeouts['http-keep-alive'] ?? 0;
+    this.httpConnMode = cfg.options.httpConnMode;
+    this.http = cfg.mode === 'http' || backend?.cfg.mode === 'http';
   }
 
   /** Listener callback: sockets arrive paused. */
@@ -63,11 +75,11 @@ export class Frontend implements StreamOwner {
 
   private start(sock: net.Socket, inbound: Inbound | null): void {
     this.gate.taken();
-    const st = new TcpStream(sock, inbound, this, this.backend);
+    const st = this.http ? new HttpStream(sock, inbound, this, this.backend) : new TcpStream(sock, inbound, this, this.backend);
     this.streams.add(st);
   }
 
-  onEnd(stream: TcpStream): void {
+  onEnd(stream: Stream): void {
     this.streams.delete(stream);
     // The gate drains held connections of every frontend (a global slot just freed).
     this.gate.released();
@@ -100,6 +112,9 @@ export class Frontend implements StreamOwner {
   /** Kills every session and held connection (hard stop). */
   killAll(): void {
     for (const h of this.held.splice(0)) h.sock.destroy();
-    for (const st of this.streams) st.abort('admin');
+    for (const st of this.streams) {
+      if (st instanceof TcpStream) st.abort('admin');
+      else st.abort();
+    }
   }
 }

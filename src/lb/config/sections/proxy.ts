@@ -24,7 +24,12 @@ const FE_TIMEOUTS = new Set<TimeoutName>(['client', 'client-fin', 'http-request'
 const BE_TIMEOUTS = new Set<TimeoutName>(['server', 'server-fin', 'connect', 'queue', 'check', 'tunnel']);
 
 /** The options Switchyard serves (tcplog/dontlognull only shape future logs). */
-const SERVED_OPTIONS = new Set(['tcplog', 'dontlognull', 'redispatch']);
+const SERVED_OPTIONS = new Set(['tcplog', 'dontlognull', 'redispatch', 'http-keep-alive', 'http-server-close', 'httpclose']);
+
+/** The three HTTP connection modes are one setting; `no option X` returns to keep-alive. */
+const HTTP_CONN_MODES: Readonly<Record<string, ProxyOptions['httpConnMode']>> = {
+  'http-keep-alive': 'keep-alive', 'http-server-close': 'server-close', httpclose: 'close',
+};
 
 const BALANCE_KNOWN = ['leastconn', 'source', 'uri', 'url_param', 'first', 'random', 'hash', 'hdr', 'rdp-cookie'];
 
@@ -264,6 +269,13 @@ function parseOption(ctx: ParseContext, t: Target, s: { options: ProxyOptions },
     if (args.length > 3) return ctx.alert('SY_ERR_CFG_ARG', `'option redispatch' : unexpected argument '${args[3]}'.`);
     s.options.redispatch = on ? interval : 0;
     s.options.redispatchOn = on;
+    return;
+  }
+  const connMode = HTTP_CONN_MODES[name];
+  if (connMode) {
+    if (args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'option ${name}' does not take arguments.`);
+    if (on) s.options.httpConnMode = connMode;
+    else if (s.options.httpConnMode === connMode) s.options.httpConnMode = 'keep-alive';
     return;
   }
   if (SERVED_OPTIONS.has(name)) {

@@ -1,0 +1,606 @@
+/**
+ * One client connection in `mode http`: a sequence of HTTP/1.1 transactions over
+ * keep-alive, each parsed strictly (src/lb/http), load-balanced on its own, forwarded,
+ * and answered in order.
+ *
+ * A transaction:
+ *   1. head phase — client bytes are collected (bounded by the head limit) until the
+ *      request head parses. `timeout http-request` bounds this phase (a slowloris gets
+ *      408); between requests `timeout http-keep-alive` bounds the idle wait. A request
+ *      the parser refuses gets its error response and the connection closes: the server
+ *      never sees a byte of it.
+ *   2. the backend picks a server for this request; a connection this session already
+ *      holds to that server is reused if idle (session-private reuse, HAProxy's
+ *      `http-reuse safe` for the first request), else a new one is opened with the same
+ *      retry/redispatch rules as TCP mode. The head is re-serialised (hop-by-hop fields
+ *      removed) and the body forwarded per its framing (Content-Length or validated
+ *      chunked). Bytes after the request (pipelining) wait until the response is done.
+ *   3. the response head is parsed (1xx are forwarded and the wait goes on), sent with
+ *      `connection: close` when the client connection will end, and its body forwarded
+ *      per framing (length, chunked, until-close, none, or a tunnel after 101/CONNECT).
+ *   4. when both directions are done, the next request is read — or the connection ends.
+ * Failures map to HAProxy's statuses: no server or connect failure 503, server gone or
+ * invalid response 502, `timeout server` before the response 504.
+ */
+import net from 'node:net';
+import type { Backend } from './backend.ts';
+import type { Server } from './server.ts';
+import { countStatus, sessionStart, type Counters } from './counters.ts';
+import { fastReadOptions, type Inbound } from './fast-io.ts';
+import { parseRequestHead, parseResponseHead } from '../http/h1-parse.ts';
+import { writeRequestHead, writeResponseHead } from '../http/h1-write.ts';
+import { ChunkedScanner } from '../http/chunked.ts';
+import { errorResponse } from '../http/errors.ts';
+import { DEFAULT_LIMITS, type BodyFraming, type RequestHead } from '../http/types.ts';
+
+export interface HttpOwner {
+  readonly feCounters: Counters;
+  /** The frontend's `option http-keep-alive|http-server-close|httpclose`. */
+  readonly httpConnMode: 'keep-alive' | 'server-close' | 'close';
+  readonly clientTimeout: number;
+  readonly httpRequestTimeout: number;
+  readonly httpKeepAliveTimeout: number;
+  onEnd(stream: HttpStream): void;
+}
+
+const MAX_TURNAROUND_MS = 1000;
+
+type ConnMode = HttpOwner['httpConnMode'];
+const CONN_MODE_RANK: Record<ConnMode, number> = { 'keep-alive': 0, 'server-close': 1, close: 2 };
+
+function connModeOf(fe: ConnMode, be: ConnMode | undefined): ConnMode {
+  return be !== undefined && CONN_MODE_RANK[be] > CONN_MODE_RANK[fe] ? be : fe;
+}
+const EMPTY = Buffer.alloc(0);
+
+type Phase = 'head' | 'forwarding' | 'tunnel' | 'closing';
+
+export class HttpStream {
+  readonly cli: net.Socket;
+  readonly backend: Backend | null;
+  private readonly owner: HttpOwner;
+  private readonly fast: boolean;
+  private phase: Phase = 'head';
+  /** Client bytes read but not consumed yet (a partial head, or pipelined requests). */
+  private pending: Buffer = EMPTY;
+  private req: RequestHead | null = null;
+  private reqLeft = 0;
+  private reqScanner: ChunkedScanner | null = null;
+  private reqDone = false;
+  private respStarted = false;
+  private respDone = false;
+  private respFraming: BodyFraming = { kind: 'none' };
+  private respLeft = 0;
+  private respScanner: ChunkedScanner | null = null;
+  private respBuf: Buffer = EMPTY;
+  private closeAfter = false;
+  private srv: net.Socket | null = null;
+  /** Idle connections this session opened to other servers, kept for its next requests. */
+  private readonly idle = new Map<Server, net.Socket>();
+  private srvReady = false;
+  server: Server | null = null;
+  private attempts = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private timerMs = 0;
+  private timerFn: (() => void) | null = null;
+  private connectTimer: NodeJS.Timeout | null = null;
+  private cliClosed = false;
+  private ended = false;
+  private transactions = 0;
+  private cliBlocked = false;
+  /** Reading paused because too many pipelined bytes wait in `pending`. */
+  private cliHeld = false;
+  private srvBlocked = false;
+
+  constructor(cli: net.Socket, inbound: Inbound | null, owner: HttpOwner, backend: Backend | null) {
+    this.cli = cli;
+    this.owner = owner;
+    this.backend = backend;
+    this.fast = inbound !== null;
+    sessionStart(owner.feCounters);
+    cli.setNoDelay(true);
+    if (owner.clientTimeout > 0) cli.setTimeout(owner.clientTimeout);
+    cli.on('timeout', () => this.abort());
+    cli.on('error', () => this.abort());
+    cli.on('close', () => { this.cliClosed = true; this.finish(); });
+    cli.on('end', () => this.onClientEnd());
+    cli.on('drain', () => {
+      if (this.srvBlocked) { this.srvBlocked = false; this.srv?.resume(); }
+    });
+    if (inbound) inbound.onChunk = this.onClientData;
+    else cli.on('data', this.onClientData);
+    this.waitForRequest();
+    cli.resume();
+  }
+
+  // ---- timers -------------------------------------------------------------------
+
+  /**
+   * One timer per connection, re-armed with refresh() (no allocation per request); a
+   * disarmed timer may still fire once, finding no callback.
+   */
+  private arm(ms: number, fn: () => void): void {
+    this.timerFn = fn;
+    if (ms <= 0) { this.timerFn = null; return; }
+    if (this.timer && this.timerMs === ms) { this.timer.refresh(); return; }
+    if (this.timer) clearTimeout(this.timer);
+    this.timerMs = ms;
+    this.timer = setTimeout(() => { const f = this.timerFn; this.timerFn = null; f?.(); }, ms);
+  }
+
+  private disarm(): void {
+    this.timerFn = null;
+  }
+
+  /** Enters the head phase: the first request gets http-request, later ones keep-alive. */
+  private waitForRequest(): void {
+    this.phase = 'head';
+    this.req = null;
+    this.reqDone = false;
+    this.respStarted = false;
+    this.respDone = false;
+    this.respBuf = EMPTY;
+    const o = this.owner;
+    if (this.transactions === 0 || this.pending.length > 0) {
+      this.arm(o.httpRequestTimeout || o.clientTimeout, () => this.fail(408));
+    } else {
+      // Idle between requests: close quietly when the keep-alive wait ends.
+      this.arm(o.httpKeepAliveTimeout || o.httpRequestTimeout || o.clientTimeout, () => this.cli.end());
+    }
+    if (this.pending.length > 0) this.tryRequest();
+  }
+
+  // ---- client side --------------------------------------------------------------
+
+  private readonly onClientData = (chunk: Buffer): void => {
+    const n = chunk.length;
+    this.owner.feCounters.bin += n;
+    switch (this.phase) {
+      case 'head': {
+        const first = this.pending.length === 0 && this.transactions > 0;
+        this.pending = this.pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.pending, chunk]);
+        if (first) this.arm(this.owner.httpRequestTimeout || this.owner.clientTimeout, () => this.fail(408));
+        this.tryRequest();
+        return;
+      }
+      case 'forwarding':
+        if (!this.reqDone && this.srvReady) { this.forwardRequestBody(chunk); return; }
+        // Pipelined bytes (or body bytes before the server is ready): keep them, stop reading.
+        this.pending = this.pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.pending, chunk]);
+        if (this.pending.length > DEFAULT_LIMITS.maxHeadBytes) { this.cliHeld = true; this.cli.pause(); }
+        return;
+      case 'tunnel':
+        this.toServer(chunk);
+        return;
+      case 'closing':
+        return;
+    }
+  };
+
+  private onClientEnd(): void {
+    if (this.phase === 'tunnel') { this.srv?.end(); return; }
+    if (this.phase === 'head' && this.pending.length === 0) { this.cli.end(); return; }
+    // The client stopped sending mid-transaction: finish the response, then close.
+    this.closeAfter = true;
+    if (this.phase === 'head') this.fail(400);
+  }
+
+  private tryRequest(): void {
+    const r = parseRequestHead(this.pending);
+    if (r.state === 'incomplete') return;
+    if (r.state === 'error') {
+      this.owner.feCounters.ereq++;
+      this.fail(r.error.status);
+      return;
+    }
+    this.disarm();
+    const head = r.head;
+    this.req = head;
+    this.transactions++;
+    this.owner.feCounters.req_tot++;
+    this.phase = 'forwarding';
+    // The stricter of the frontend's and backend's connection modes applies (HAProxy).
+    const mode = connModeOf(this.owner.httpConnMode, this.backend?.cfg.options.httpConnMode);
+    if (head.close || mode === 'close') this.closeAfter = true;
+    this.serverClose = mode !== 'keep-alive';
+    this.reqScanner = head.framing.kind === 'chunked' ? new ChunkedScanner() : null;
+    this.reqLeft = head.framing.kind === 'length' ? head.framing.length : 0;
+    this.reqDone = head.framing.kind === 'none';
+    // Keep only what follows the head (body or pipelined requests); copy so the head's
+    // buffer can be referenced safely by the serializer.
+    const rest = this.pending.subarray(head.end);
+    this.pending = rest.length > 0 ? Buffer.from(rest) : EMPTY;
+    // The client is not paused here: toggling reads costs two epoll changes per request.
+    // Bytes that arrive meanwhile are kept in `pending`, which is bounded (onClientData).
+    if (!this.backend) { this.fail(503); return; }
+    this.dispatch();
+  }
+
+  /** Picks a server for the current request and gets a connection to it. */
+  private dispatch(avoid?: Server): void {
+    const be = this.backend!;
+    const server = be.pickServer(avoid);
+    if (!server) { this.fail(503); return; }
+    if (this.srv && this.server === server && this.srvReady && !this.srv.destroyed) {
+      be.counters.reuse++;
+      server.counters.reuse++;
+      this.sendRequest();
+      return;
+    }
+    // Park the connection we hold (it is idle between transactions), take one we parked.
+    if (this.srv && this.server && this.srvReady && !this.srv.destroyed) {
+      this.idle.get(this.server)?.destroy();
+      this.idle.set(this.server, this.srv);
+      this.srv = null;
+      this.srvReady = false;
+    } else {
+      this.dropServer();
+    }
+    const parked = this.idle.get(server);
+    if (parked && !parked.destroyed) {
+      this.idle.delete(server);
+      this.srv = parked;
+      this.server = server;
+      this.srvReady = true;
+      be.counters.reuse++;
+      server.counters.reuse++;
+      this.sendRequest();
+      return;
+    }
+    this.server = server;
+    this.attempts = 0;
+    this.connect();
+  }
+
+  private connect(): void {
+    const be = this.backend!;
+    const server = this.server!;
+    this.attempts++;
+    const a = server.cfg.address;
+    const where = a.kind === 'unix' ? { path: a.path } : { host: server.host, port: server.portFor(this.cli.localPort ?? 0), noDelay: true };
+    const inbound: Inbound = { onChunk: null };
+    const srv = net.connect({ ...where, allowHalfOpen: true, ...(this.fast ? fastReadOptions(inbound) : {}) });
+    this.srv = srv;
+    this.srvReady = false;
+    const onServerData = (chunk: Buffer): void => {
+      if (this.srv === srv) this.onServerData(chunk);
+      else srv.destroy(); // an idle connection must not talk
+    };
+    if (this.fast) inbound.onChunk = onServerData;
+    else srv.on('data', onServerData);
+    const tConnect = be.cfg.timeouts.connect ?? 0;
+    if (tConnect > 0) {
+      this.connectTimer = setTimeout(() => { this.connectTimer = null; srv.destroy(); this.connectFailed(srv); }, tConnect);
+    }
+    const onConnectError = (): void => {
+      if (this.connectTimer) { clearTimeout(this.connectTimer); this.connectTimer = null; }
+      this.connectFailed(srv);
+    };
+    srv.once('error', onConnectError);
+    srv.once('connect', () => {
+      if (this.connectTimer) { clearTimeout(this.connectTimer); this.connectTimer = null; }
+      srv.removeListener('error', onConnectError);
+      srv.on('error', () => { if (this.srv === srv) this.serverGone(); });
+      srv.on('end', () => { if (this.srv === srv) this.onServerEnd(); });
+      srv.on('close', () => {
+        if (this.idle.get(server) === srv) this.idle.delete(server);
+        if (this.srv === srv) { this.srv = null; this.srvReady = false; this.serverGone(); }
+      });
+      srv.on('drain', () => { if (this.cliBlocked) { this.cliBlocked = false; this.cli.resume(); } });
+      const tServer = be.cfg.timeouts.server ?? 0;
+      if (tServer > 0) srv.setTimeout(tServer, () => { if (this.srv === srv) this.serverTimeout(); });
+      this.srvReady = true;
+      be.counters.connect++;
+      server.counters.connect++;
+      this.sendRequest();
+    });
+  }
+
+  private connectFailed(srv: net.Socket): void {
+    if (this.srv !== srv) return;
+    const be = this.backend!;
+    const server = this.server!;
+    server.counters.econ++;
+    be.counters.econ++;
+    this.srv = null;
+    if (this.cli.destroyed) { this.finish(); return; }
+    if (this.attempts > be.cfg.retries) { this.fail(503); return; }
+    server.counters.wretr++;
+    be.counters.wretr++;
+    if (be.cfg.options.redispatchOn && be.usableCount() > 1) {
+      be.counters.wredis++;
+      server.counters.wredis++;
+      const failed = server;
+      this.server = null;
+      const next = be.pickServer(failed);
+      if (!next) { this.fail(503); return; }
+      this.server = next;
+      this.connect();
+      return;
+    }
+    const delay = Math.min(be.cfg.timeouts.connect || MAX_TURNAROUND_MS, MAX_TURNAROUND_MS);
+    this.connectTimer = setTimeout(() => { this.connectTimer = null; if (!this.cli.destroyed) this.connect(); else this.finish(); }, delay);
+  }
+
+  private sendRequest(): void {
+    const be = this.backend!;
+    const req = this.req!;
+    // In HTTP mode each request is one backend/server stream (HAProxy counts them so).
+    be.counters.req_tot++;
+    be.counters.stot++;
+    this.server!.counters.req_tot++;
+    this.server!.counters.stot++;
+    const head = writeRequestHead(req, this.serverClose ? ['connection: close'] : []);
+    if (req.upgrade || req.method === 'CONNECT') {
+      // Bytes after the head belong to the other protocol once the server agrees.
+      this.reqDone = true;
+      this.toServer(head);
+      return;
+    }
+    const body = this.pending;
+    this.pending = EMPTY;
+    let take = 0;
+    if (!this.reqDone && body.length > 0) {
+      take = this.consumeRequestBody(body);
+      if (take < 0) return;
+    }
+    // Head and the body bytes already here leave in one write (one syscall).
+    this.toServer(take > 0 ? Buffer.concat([head, body.subarray(0, take)]) : head);
+    if (take < body.length) this.pending = body.subarray(take);
+    this.afterRequestBytes();
+  }
+
+  /** Forwards request body bytes from `chunk`; keeps what follows the body. */
+  private forwardRequestBody(chunk: Buffer): void {
+    const take = this.consumeRequestBody(chunk);
+    if (take < 0) return;
+    if (take > 0) this.toServer(take === chunk.length ? chunk : chunk.subarray(0, take));
+    if (take < chunk.length) {
+      const rest = chunk.subarray(take);
+      this.pending = this.pending.length === 0 ? Buffer.from(rest) : Buffer.concat([this.pending, rest]);
+    }
+    this.afterRequestBytes();
+  }
+
+  /** Advances the request body framing over `chunk`: bytes that belong to the body, or -1 on error. */
+  private consumeRequestBody(chunk: Buffer): number {
+    if (this.reqScanner) {
+      const p = this.reqScanner.feed(chunk);
+      if (p.error) { this.owner.feCounters.ereq++; this.fail(400); return -1; }
+      if (p.done) this.reqDone = true;
+      return p.consumed;
+    }
+    const take = Math.min(this.reqLeft, chunk.length);
+    this.reqLeft -= take;
+    if (this.reqLeft === 0) this.reqDone = true;
+    return take;
+  }
+
+  private afterRequestBytes(): void {
+    if (this.reqDone) this.maybeTransactionDone();
+    else if (this.cliHeld && !this.cliBlocked) { this.cliHeld = false; this.cli.resume(); }
+  }
+
+  private toServer(chunk: Buffer): void {
+    const srv = this.srv;
+    if (!srv) return;
+    const ok = srv.write(chunk);
+    if (this.fast ? srv.writableLength === 0 : ok) return;
+    this.cliBlocked = true;
+    this.cli.pause();
+  }
+
+  private toClient(chunk: Buffer): void {
+    const cli = this.cli;
+    this.owner.feCounters.bout += chunk.length;
+    const ok = cli.write(chunk);
+    if (this.fast ? cli.writableLength === 0 : ok) return;
+    this.srvBlocked = true;
+    this.srv?.pause();
+  }
+
+  // ---- server side --------------------------------------------------------------
+
+  private onServerData(chunk: Buffer): void {
+    if (this.phase === 'tunnel') { this.toClient(chunk); return; }
+    if (this.respDone) {
+      // Bytes after a complete response: the connection is not reusable.
+      this.dropServer();
+      return;
+    }
+    if (!this.respStarted) {
+      this.respBuf = this.respBuf.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.respBuf, chunk]);
+      this.tryResponse();
+      return;
+    }
+    this.forwardResponseBody(chunk);
+  }
+
+  private tryResponse(): void {
+    for (;;) {
+      const req = this.req;
+      if (!req) return;
+      const r = parseResponseHead(this.respBuf, req.method);
+      if (r.state === 'incomplete') return;
+      if (r.state === 'error') {
+        this.backend!.counters.eresp++;
+        this.server!.counters.eresp++;
+        this.dropServer();
+        this.fail(502);
+        return;
+      }
+      const head = r.head;
+      const rest = this.respBuf.subarray(head.end);
+      countStatus(this.owner.feCounters, head.status);
+      countStatus(this.backend!.counters, head.status);
+      countStatus(this.server!.counters, head.status);
+      if (head.status < 200 && head.status !== 101) {
+        // Interim response (100 Continue …): forward it and keep waiting.
+        this.toClient(writeResponseHead(head));
+        this.respBuf = rest.length > 0 ? Buffer.from(rest) : EMPTY;
+        if (this.respBuf.length === 0) return;
+        continue;
+      }
+      this.respStarted = true;
+      this.respBuf = EMPTY;
+      this.respFraming = head.framing;
+      if (head.framing.kind === 'close' || head.close) this.closeAfterServer = true;
+      if (head.framing.kind === 'close') this.closeAfter = true;
+      const out = writeResponseHead(head, this.closeAfter ? ['connection: close'] : []);
+      if (head.framing.kind === 'tunnel') {
+        this.toClient(out);
+        this.enterTunnel(rest);
+        return;
+      }
+      this.respScanner = head.framing.kind === 'chunked' ? new ChunkedScanner() : null;
+      this.respLeft = head.framing.kind === 'length' ? head.framing.length : 0;
+      if (head.framing.kind === 'none') {
+        this.toClient(out);
+        if (rest.length > 0) this.dropServer();
+        this.responseDone();
+        return;
+      }
+      const take = rest.length > 0 ? this.consumeResponseBody(rest) : 0;
+      if (take < 0) return;
+      // Head and the body bytes already here leave in one write (one syscall).
+      this.toClient(take > 0 ? Buffer.concat([out, rest.subarray(0, take)]) : out);
+      this.afterResponseBytes(take, rest.length);
+      return;
+    }
+  }
+
+  private closeAfterServer = false;
+  /** http-server-close / httpclose: the server connection is not kept after a response. */
+  private serverClose = false;
+
+  private forwardResponseBody(chunk: Buffer): void {
+    const take = this.consumeResponseBody(chunk);
+    if (take < 0) return;
+    if (take > 0) this.toClient(take === chunk.length ? chunk : chunk.subarray(0, take));
+    this.afterResponseBytes(take, chunk.length);
+  }
+
+  /** Advances the response body framing over `chunk`: bytes that belong to the body, or -1 on error. */
+  private consumeResponseBody(chunk: Buffer): number {
+    if (this.respFraming.kind === 'close') return chunk.length;
+    if (this.respScanner) {
+      const p = this.respScanner.feed(chunk);
+      if (p.error) { this.backend!.counters.eresp++; this.abort(); return -1; }
+      if (p.done) this.respLeft = -1;
+      return p.consumed;
+    }
+    const take = Math.min(this.respLeft, chunk.length);
+    this.respLeft -= take;
+    if (this.respLeft === 0) this.respLeft = -1;
+    return take;
+  }
+
+  /** After forwarding `take` of `len` bytes: garbage after the response, end of response. */
+  private afterResponseBytes(take: number, len: number): void {
+    if (take < len) this.dropServer(); // bytes after the response: the connection is not reusable
+    if (this.respLeft === -1) this.responseDone();
+  }
+
+  private onServerEnd(): void {
+    if (this.phase === 'tunnel') { this.cli.end(); return; }
+    if (this.respStarted && this.respFraming.kind === 'close' && !this.respDone) {
+      this.responseDone();
+      return;
+    }
+    this.serverGone();
+  }
+
+  /** The server connection ended or failed. */
+  private serverGone(): void {
+    if (this.ended || this.phase === 'closing') return;
+    if (this.phase === 'tunnel') { this.abort(); return; }
+    if (this.phase === 'forwarding' && !this.respStarted && this.srvReady === false && this.connectTimer) return;
+    if (this.phase === 'forwarding') {
+      if (!this.respStarted) {
+        this.backend!.counters.srv_abrt++;
+        this.fail(502);
+      } else if (!this.respDone) {
+        this.abort();
+      }
+    }
+    // In the head phase an idle server connection closing is normal.
+  }
+
+  private serverTimeout(): void {
+    if (this.phase === 'forwarding' && !this.respStarted) { this.dropServer(); this.fail(504); return; }
+    if (this.phase === 'head') { this.dropServer(); return; }
+    this.abort();
+  }
+
+  private responseDone(): void {
+    this.respDone = true;
+    if (this.closeAfterServer || this.serverClose) { this.closeAfterServer = false; this.dropServer(); }
+    this.maybeTransactionDone();
+  }
+
+  private maybeTransactionDone(): void {
+    if (!this.reqDone || !this.respDone || this.phase !== 'forwarding') return;
+    if (this.closeAfter) {
+      this.phase = 'closing';
+      this.dropServer();
+      this.cli.end();
+      return;
+    }
+    this.waitForRequest();
+    if ((this.phase as Phase) === 'head' && this.cliHeld) { this.cliHeld = false; this.cli.resume(); }
+  }
+
+  private enterTunnel(rest: Buffer): void {
+    this.phase = 'tunnel';
+    const tTunnel = this.backend!.cfg.timeouts.tunnel ?? 0;
+    if (tTunnel > 0) { this.cli.setTimeout(tTunnel); this.srv?.setTimeout(tTunnel); }
+    if (rest.length > 0) this.toClient(Buffer.from(rest));
+    const early = this.pending;
+    this.pending = EMPTY;
+    if (early.length > 0) this.toServer(early);
+    this.cli.resume();
+  }
+
+  private dropServer(): void {
+    const srv = this.srv;
+    this.srv = null;
+    this.srvReady = false;
+    if (this.connectTimer) { clearTimeout(this.connectTimer); this.connectTimer = null; }
+    srv?.destroy();
+  }
+
+  // ---- ending -------------------------------------------------------------------
+
+  /** Answers with a generated error and closes the client connection. */
+  private fail(status: number): void {
+    if (this.phase === 'closing' || this.ended) return;
+    this.disarm();
+    this.dropServer();
+    this.phase = 'closing';
+    if (this.respStarted) { this.cli.destroy(); return; }
+    countStatus(this.owner.feCounters, status);
+    const body = errorResponse(status);
+    this.owner.feCounters.bout += body.length;
+    this.cli.end(body);
+    this.cli.pause();
+  }
+
+  abort(): void {
+    this.disarm();
+    this.dropServer();
+    this.phase = 'closing';
+    this.cli.destroy();
+  }
+
+  private finish(): void {
+    if (this.ended || !this.cliClosed) return;
+    this.ended = true;
+    this.disarm();
+    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    this.dropServer();
+    for (const s of this.idle.values()) s.destroy();
+    this.idle.clear();
+    this.owner.feCounters.scur--;
+    this.owner.onEnd(this);
+  }
+}

@@ -1,0 +1,357 @@
+/**
+ * Strict HTTP/1.x head parser (RFC 9112), the decision point for request smuggling.
+ *
+ * A head is parsed only once it is complete (up to the empty line), from one Buffer.
+ * Field names and values stay as byte offsets into that buffer: forwarding a field costs
+ * a copy of its bytes, never a string. What matters for framing (Content-Length,
+ * Transfer-Encoding, Connection, Host, Expect, Upgrade) is decided here, once:
+ *
+ *   - lines end in CRLF; a bare LF or CR anywhere is an error (we never guess);
+ *   - obs-fold, whitespace before the colon, an empty or non-token name, and any control
+ *     byte (other than HTAB) in a value are errors;
+ *   - requests: Content-Length and Transfer-Encoding together are refused (no CL.TE /
+ *     TE.CL ambiguity can pass), Transfer-Encoding must end in exactly one `chunked`
+ *     and is refused on HTTP/1.0, Content-Length must be digits and all copies equal,
+ *     HTTP/1.1 needs exactly one Host, authority-form only with CONNECT, `*` only with
+ *     OPTIONS, no '#' or control bytes in the target;
+ *   - sizes are bounded: a request line longer than the limit is 414, a head larger
+ *     than the limit or with too many fields is 431.
+ * Errors carry the status the client gets and a stable reason code for tests and logs.
+ */
+import { CR, FIELD_VCHAR, HTAB, LF, REASON_CHAR, SP, TARGET_CHAR, TCHAR } from './chars.ts';
+import { DEFAULT_LIMITS, type BodyFraming, type HeadLimits, type HttpError, type ParseOutcome, type RequestHead, type ResponseHead } from './types.ts';
+
+const MAX_CL_DIGITS = 15; // below 2^53: exact in a JS number
+
+type Fail = { state: 'error'; error: HttpError };
+const fail = (status: number, reason: string): Fail => ({ state: 'error', error: { status, reason } });
+
+/** Result of scanning the field lines of a head. */
+interface Fields {
+  fields: Uint32Array;
+  count: number;
+  end: number;
+}
+
+/** Case-insensitive comparison of buf[s,e) with a lower-case ASCII name. */
+export function bytesEqualLower(buf: Buffer, s: number, e: number, lower: string): boolean {
+  if (e - s !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    let c = buf[s + i]!;
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/**
+ * Scans field lines from `pos` up to and including the empty line. Returns the fields,
+ * 'incomplete', or an error. `headStart` bounds the total size.
+ */
+function scanFields(buf: Buffer, pos: number, headStart: number, limits: HeadLimits, errStatus: number): Fields | 'incomplete' | Fail {
+  let fields = new Uint32Array(64);
+  let count = 0;
+  const limitEnd = headStart + limits.maxHeadBytes;
+  for (;;) {
+    const lf = buf.indexOf(LF, pos);
+    if (lf < 0) return buf.length > limitEnd ? fail(errStatus === 400 ? 431 : errStatus, 'head-too-large') : 'incomplete';
+    if (lf + 1 > limitEnd) return fail(errStatus === 400 ? 431 : errStatus, 'head-too-large');
+    if (lf === pos || buf[lf - 1] !== CR) return fail(errStatus, 'bare-lf');
+    const lineEnd = lf - 1;
+    if (lineEnd === pos) return { fields, count, end: lf + 1 };
+    const first = buf[pos]!;
+    if (first === SP || first === HTAB) return fail(errStatus, 'obs-fold');
+    let i = pos;
+    while (i < lineEnd && TCHAR[buf[i]!] === 1) i++;
+    const nameEnd = i;
+    if (nameEnd === pos) return fail(errStatus, 'bad-field-name');
+    const sep = buf[i];
+    if (sep === SP || sep === HTAB) return fail(errStatus, 'space-before-colon');
+    if (sep !== 0x3a) return fail(errStatus, 'bad-field-name');
+    i++;
+    while (i < lineEnd && (buf[i] === SP || buf[i] === HTAB)) i++;
+    const valueStart = i;
+    let valueEnd = i;
+    for (; i < lineEnd; i++) {
+      const c = buf[i]!;
+      if (FIELD_VCHAR[c] !== 1) return fail(errStatus, 'bad-field-value');
+      if (c !== SP && c !== HTAB) valueEnd = i + 1;
+    }
+    if (count >= limits.maxHeaders) return fail(errStatus === 400 ? 431 : errStatus, 'too-many-fields');
+    if ((count + 1) * 4 > fields.length) {
+      const bigger = new Uint32Array(fields.length * 2);
+      bigger.set(fields);
+      fields = bigger;
+    }
+    fields[count * 4] = pos;
+    fields[count * 4 + 1] = nameEnd;
+    fields[count * 4 + 2] = valueStart;
+    fields[count * 4 + 3] = valueEnd;
+    count++;
+    pos = lf + 1;
+  }
+}
+
+/** Splits a comma-separated field value into trimmed elements (byte offsets). */
+function listElements(buf: Buffer, s: number, e: number, out: number[], allowTrailingEmpty = false): boolean {
+  let i = s;
+  while (i <= e) {
+    let j = i;
+    while (j < e && buf[j] !== 0x2c) j++;
+    let a = i;
+    let b = j;
+    while (a < b && (buf[a] === SP || buf[a] === HTAB)) a++;
+    while (b > a && (buf[b - 1] === SP || buf[b - 1] === HTAB)) b--;
+    if (a === b) {
+      // An empty list element: refused rather than guessed at, except one trailing
+      // empty element where allowed (RFC 9110 §5.6.1.2; HAProxy accepts "chunked,").
+      if (allowTrailingEmpty && j === e && out.length > 0) return true;
+      return false;
+    }
+    out.push(a, b);
+    i = j + 1;
+  }
+  return true;
+}
+
+/** uri-host [":" port] (RFC 9110 §7.2), or empty. */
+const HOST_CHAR = (() => {
+  const t = new Uint8Array(256);
+  for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%!$&'()*+,;=") t[ch.charCodeAt(0)] = 1;
+  return t;
+})();
+
+function validHost(buf: Buffer, s: number, e: number): boolean {
+  let i = s;
+  if (buf[i] === 0x5b) { // [IP-literal]
+    i++;
+    while (i < e && buf[i] !== 0x5d) {
+      const c = buf[i]!;
+      if (!(HOST_CHAR[c] === 1 || c === 0x3a)) return false;
+      i++;
+    }
+    if (i >= e) return false;
+    i++;
+  } else {
+    while (i < e && HOST_CHAR[buf[i]!] === 1) i++;
+  }
+  if (i === e) return true;
+  if (buf[i] !== 0x3a) return false;
+  for (i++; i < e; i++) if (buf[i]! < 0x30 || buf[i]! > 0x39) return false;
+  return true;
+}
+
+interface Semantics {
+  contentLength: number; // -1 = absent
+  te: boolean;
+  teChunkedLast: boolean;
+  close: boolean;
+  keepAlive: boolean;
+  connUpgrade: boolean;
+  upgradeField: boolean;
+  hostCount: number;
+  /** Offsets of the (last) Host value. */
+  hostStart: number;
+  hostEnd: number;
+  expectContinue: boolean;
+}
+
+/** Reads the framing-relevant fields. Returns an error reason or the semantics. */
+function semantics(buf: Buffer, f: Fields): Semantics | string {
+  const r: Semantics = { contentLength: -1, te: false, teChunkedLast: false, close: false, keepAlive: false, connUpgrade: false, upgradeField: false, hostCount: 0, hostStart: 0, hostEnd: 0, expectContinue: false };
+  let chunkedSeen = 0;
+  const parts: number[] = [];
+  for (let k = 0; k < f.count; k++) {
+    const ns = f.fields[k * 4]!;
+    const ne = f.fields[k * 4 + 1]!;
+    const vs = f.fields[k * 4 + 2]!;
+    const ve = f.fields[k * 4 + 3]!;
+    const len = ne - ns;
+    if (len === 14 && bytesEqualLower(buf, ns, ne, 'content-length')) {
+      parts.length = 0;
+      if (!listElements(buf, vs, ve, parts)) return 'bad-content-length';
+      for (let p = 0; p < parts.length; p += 2) {
+        const a = parts[p]!;
+        const b = parts[p + 1]!;
+        if (b - a > MAX_CL_DIGITS) return 'bad-content-length';
+        let v = 0;
+        for (let x = a; x < b; x++) {
+          const c = buf[x]!;
+          if (c < 0x30 || c > 0x39) return 'bad-content-length';
+          v = v * 10 + (c - 0x30);
+        }
+        if (r.contentLength >= 0 && r.contentLength !== v) return 'conflicting-content-length';
+        r.contentLength = v;
+      }
+    } else if (len === 17 && bytesEqualLower(buf, ns, ne, 'transfer-encoding')) {
+      parts.length = 0;
+      if (!listElements(buf, vs, ve, parts, true)) return 'bad-transfer-encoding';
+      r.te = true;
+      for (let p = 0; p < parts.length; p += 2) {
+        const a = parts[p]!;
+        const b = parts[p + 1]!;
+        for (let x = a; x < b; x++) if (TCHAR[buf[x]!] !== 1) return 'bad-transfer-encoding';
+        const isChunked = bytesEqualLower(buf, a, b, 'chunked');
+        if (isChunked) chunkedSeen++;
+        r.teChunkedLast = isChunked;
+      }
+    } else if (len === 10 && bytesEqualLower(buf, ns, ne, 'connection')) {
+      parts.length = 0;
+      if (!listElements(buf, vs, ve, parts)) return 'bad-connection';
+      for (let p = 0; p < parts.length; p += 2) {
+        const a = parts[p]!;
+        const b = parts[p + 1]!;
+        if (bytesEqualLower(buf, a, b, 'close')) r.close = true;
+        else if (bytesEqualLower(buf, a, b, 'keep-alive')) r.keepAlive = true;
+        else if (bytesEqualLower(buf, a, b, 'upgrade')) r.connUpgrade = true;
+      }
+    } else if (len === 4 && bytesEqualLower(buf, ns, ne, 'host')) {
+      r.hostCount++;
+      r.hostStart = vs;
+      r.hostEnd = ve;
+      if (!validHost(buf, vs, ve)) return 'bad-host';
+    } else if (len === 6 && bytesEqualLower(buf, ns, ne, 'expect')) {
+      if (bytesEqualLower(buf, vs, ve, '100-continue')) r.expectContinue = true;
+    } else if (len === 7 && bytesEqualLower(buf, ns, ne, 'upgrade')) {
+      r.upgradeField = true;
+    }
+  }
+  if (chunkedSeen > 1) return 'chunked-twice';
+  return r;
+}
+
+/** Parses "HTTP/1.x" at buf[s..s+8); returns the minor version, or an error. */
+function parseVersion(buf: Buffer, s: number, e: number): 0 | 1 | Fail {
+  if (e - s !== 8 || buf[s] !== 0x48 || buf[s + 1] !== 0x54 || buf[s + 2] !== 0x54 || buf[s + 3] !== 0x50 || buf[s + 4] !== 0x2f || buf[s + 6] !== 0x2e) {
+    return fail(400, 'bad-version');
+  }
+  const major = buf[s + 5]!;
+  const minor = buf[s + 7]!;
+  if (major < 0x30 || major > 0x39 || minor < 0x30 || minor > 0x39) return fail(400, 'bad-version');
+  if (major !== 0x31) return fail(505, 'unsupported-version');
+  // RFC 9112 §2.3: a higher 1.x minor is handled as the highest we support, 1.1.
+  return minor === 0x30 ? 0 : 1;
+}
+
+function skipLeadingEmptyLines(buf: Buffer): number {
+  let pos = 0;
+  // RFC 9112 §2.2: ignore at least one empty line before a request; we allow a few.
+  for (let n = 0; n < 8 && buf[pos] === CR && buf[pos + 1] === LF; n++) pos += 2;
+  return pos;
+}
+
+function targetForm(method: string, target: string): RequestHead['targetForm'] | null {
+  const c = target.charCodeAt(0);
+  if (method === 'CONNECT') {
+    // authority-form: host:port, nothing else
+    return /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%!$&'()*+,;=-]+):\d{1,5}$/.test(target) ? 'authority' : null;
+  }
+  if (c === 0x2f) return 'origin';
+  if (target === '*') return method === 'OPTIONS' ? 'asterisk' : null;
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?]+/.test(target)) return 'absolute';
+  return null;
+}
+
+export function parseRequestHead(buf: Buffer, limits: HeadLimits = DEFAULT_LIMITS): ParseOutcome<RequestHead> {
+  const start = skipLeadingEmptyLines(buf);
+  const lf = buf.indexOf(LF, start);
+  if (lf < 0) return buf.length - start > limits.maxHeadBytes ? fail(414, 'request-line-too-long') : { state: 'incomplete' };
+  if (lf - start > limits.maxHeadBytes) return fail(414, 'request-line-too-long');
+  if (lf === start || buf[lf - 1] !== CR) return fail(400, 'bare-lf');
+  const lineEnd = lf - 1;
+  let i = start;
+  while (i < lineEnd && TCHAR[buf[i]!] === 1) i++;
+  if (i === start || buf[i] !== SP) return fail(400, 'bad-method');
+  const method = buf.toString('latin1', start, i);
+  const ts = ++i;
+  while (i < lineEnd && TARGET_CHAR[buf[i]!] === 1) i++;
+  if (i === ts || buf[i] !== SP) return fail(400, 'bad-target');
+  const target = buf.toString('latin1', ts, i);
+  const version = parseVersion(buf, i + 1, lineEnd);
+  if (typeof version === 'object') return version;
+  const form = targetForm(method, target);
+  if (form === null) return fail(400, 'bad-target');
+  const f = scanFields(buf, lf + 1, start, limits, 400);
+  if (f === 'incomplete') return { state: 'incomplete' };
+  if ('state' in f) return f;
+  const sem = semantics(buf, f);
+  if (typeof sem === 'string') return fail(400, sem);
+  if (sem.te && sem.contentLength >= 0) return fail(400, 'cl-and-te');
+  if (sem.te && version === 0) return fail(400, 'te-on-http10');
+  if (sem.te && !sem.teChunkedLast) return fail(400, 'te-not-chunked');
+  if (version === 1 && sem.hostCount !== 1) return fail(400, sem.hostCount === 0 ? 'missing-host' : 'duplicate-host');
+  if (sem.hostCount > 1) return fail(400, 'duplicate-host');
+  if (form === 'absolute' && sem.hostCount === 1) {
+    // The target's authority wins over Host (RFC 9112 §3.2.2); a disagreement is refused
+    // so that no hop can route by one and another by the other.
+    const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^/?#]*)/.exec(target)![1]!;
+    if (authority.toLowerCase() !== buf.toString('latin1', sem.hostStart, sem.hostEnd).toLowerCase()) return fail(400, 'host-mismatch');
+  }
+  let framing: BodyFraming;
+  if (sem.te) framing = { kind: 'chunked' };
+  else if (sem.contentLength > 0) framing = { kind: 'length', length: sem.contentLength };
+  else framing = { kind: 'none' };
+  return {
+    state: 'done',
+    head: {
+      kind: 'request', buf, start, end: f.end, minor: version, fields: f.fields, fieldCount: f.count, framing,
+      close: version === 0 ? !sem.keepAlive : sem.close,
+      upgrade: sem.connUpgrade && sem.upgradeField,
+      method, target, targetForm: form, expectContinue: sem.expectContinue,
+    },
+  };
+}
+
+/**
+ * Parses a response head. Framing follows RFC 9112 §6.3 given the request method:
+ * HEAD, 1xx, 204 and 304 have no body; 2xx to CONNECT and 101 become tunnels; a
+ * Transfer-Encoding ending in chunked is chunked, any other is close-delimited; else
+ * Content-Length; else close-delimited. Errors (CL with TE included) map to 502.
+ */
+export function parseResponseHead(buf: Buffer, requestMethod: string, limits: HeadLimits = DEFAULT_LIMITS): ParseOutcome<ResponseHead> {
+  const start = 0;
+  const lf = buf.indexOf(LF, start);
+  if (lf < 0) return buf.length > limits.maxHeadBytes ? fail(502, 'head-too-large') : { state: 'incomplete' };
+  if (lf === start || buf[lf - 1] !== CR) return fail(502, 'bare-lf');
+  const lineEnd = lf - 1;
+  const version = parseVersion(buf, start, Math.min(start + 8, lineEnd));
+  if (typeof version === 'object') return fail(502, version.error.reason);
+  let i = start + 8;
+  if (buf[i] !== SP) return fail(502, 'bad-status-line');
+  i++;
+  let status = 0;
+  for (let k = 0; k < 3; k++, i++) {
+    const c = buf[i]!;
+    if (i >= lineEnd || c < 0x30 || c > 0x39) return fail(502, 'bad-status-code');
+    status = status * 10 + (c - 0x30);
+  }
+  if (status < 100) return fail(502, 'bad-status-code');
+  let reason = '';
+  if (i < lineEnd) {
+    if (buf[i] !== SP) return fail(502, 'bad-status-line');
+    for (let k = i + 1; k < lineEnd; k++) if (REASON_CHAR[buf[k]!] !== 1) return fail(502, 'bad-reason');
+    reason = buf.toString('latin1', i + 1, lineEnd);
+  }
+  const f = scanFields(buf, lf + 1, start, limits, 502);
+  if (f === 'incomplete') return { state: 'incomplete' };
+  if ('state' in f) return f;
+  const sem = semantics(buf, f);
+  if (typeof sem === 'string') return fail(502, sem);
+  if (sem.te && sem.contentLength >= 0) return fail(502, 'cl-and-te');
+  let framing: BodyFraming;
+  if (requestMethod === 'CONNECT' && status >= 200 && status < 300) framing = { kind: 'tunnel' };
+  else if (status === 101) framing = { kind: 'tunnel' };
+  else if (requestMethod === 'HEAD' || status < 200 || status === 204 || status === 304) framing = { kind: 'none' };
+  else if (sem.te) framing = sem.teChunkedLast && version === 1 ? { kind: 'chunked' } : { kind: 'close' };
+  else if (sem.contentLength >= 0) framing = sem.contentLength === 0 ? { kind: 'none' } : { kind: 'length', length: sem.contentLength };
+  else framing = { kind: 'close' };
+  return {
+    state: 'done',
+    head: {
+      kind: 'response', buf, start, end: f.end, minor: version, fields: f.fields, fieldCount: f.count, framing,
+      close: version === 0 ? !sem.keepAlive : sem.close || framing.kind === 'close',
+      upgrade: sem.connUpgrade && sem.upgradeField,
+      status, reason,
+    },
+  };
+}

@@ -1,0 +1,236 @@
+/**
+ * `mode http` end to end: real bin/switchyard, real node:http and raw TCP backends,
+ * raw TCP clients so every byte on the wire is ours.
+ */
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import { cleanup, freePort, runSwitchyard, waitForPort, writeConfig } from '../helpers/switchyard.ts';
+
+after(cleanup);
+
+interface Backend { port: number; seen: string[]; close: () => void }
+
+/** A node:http backend that answers "name path" and records each request line. */
+async function httpBackend(name: string): Promise<Backend> {
+  const seen: string[] = [];
+  const srv = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('latin1');
+    req.on('data', (d: string) => { body += d; });
+    req.on('end', () => {
+      seen.push(`${req.method} ${req.url} ${body}`);
+      if (req.url === '/nocontent') { res.writeHead(204); res.end(); return; }
+      const text = `${name} ${req.method} ${req.url} ${body}`;
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(text), 'x-server': name });
+      res.end(req.method === 'HEAD' ? undefined : text);
+    });
+  });
+  srv.keepAliveTimeout = 5000;
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return { port: (srv.address() as net.AddressInfo).port, seen, close: () => { srv.closeAllConnections(); srv.close(); } };
+}
+
+/** A raw backend that records every byte it receives and answers with `reply`. */
+async function rawBackend(reply: string): Promise<{ port: number; received: () => string; close: () => void }> {
+  let received = '';
+  const srv = net.createServer((s) => {
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => { received += d; if (received.includes('\r\n\r\n')) s.end(reply); });
+    s.on('error', () => {});
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  srv.unref();
+  return { port: (srv.address() as net.AddressInfo).port, received: () => received, close: () => srv.close() };
+}
+
+/** Sends raw bytes, returns everything received until the proxy closes (or `untilCount` responses). */
+function raw(port: number, data: string | string[], opts: { waitMs?: number; untilCount?: number } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1');
+    let got = '';
+    const parts = Array.isArray(data) ? data : [data];
+    const done = (): void => { clearTimeout(t); s.destroy(); resolve(got); };
+    const t = setTimeout(done, opts.waitMs ?? 3000);
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => {
+      got += d;
+      if (opts.untilCount && (got.match(/HTTP\/1\.1 \d{3} /g)?.length ?? 0) >= opts.untilCount && /\r\n\r\n[^]*$/.test(got)) {
+        // give the last body a moment to arrive
+        setTimeout(done, 50);
+      }
+    });
+    s.on('close', done);
+    s.on('error', reject);
+    s.on('connect', async () => {
+      for (const p of parts) { s.write(p, 'latin1'); await new Promise((r) => setTimeout(r, 20)); }
+    });
+  });
+}
+
+let b1: Backend;
+let b2: Backend;
+let port: number;
+
+function cfg(extra = '', servers?: string): string {
+  return `defaults
+  mode http
+  timeout connect 1s
+  timeout client 5s
+  timeout server 2s
+  timeout http-request 1s
+  timeout http-keep-alive 1s
+frontend fe
+  bind 127.0.0.1:${port}
+  default_backend be
+${extra}
+backend be
+${servers ?? `  server s1 127.0.0.1:${b1.port}\n  server s2 127.0.0.1:${b2.port}`}
+`;
+}
+
+before(async () => {
+  b1 = await httpBackend('s1');
+  b2 = await httpBackend('s2');
+  port = await freePort();
+  runSwitchyard(['-db', '-f', writeConfig(cfg())]);
+  await waitForPort(port);
+});
+
+after(() => { b1.close(); b2.close(); });
+
+test('keep-alive: three requests on one connection, each load-balanced (s1 s2 s1)', async () => {
+  const req = (p: string): string => `GET ${p} HTTP/1.1\r\nHost: x\r\n\r\n`;
+  const out = await raw(port, [req('/a'), req('/b'), req('/c')], { untilCount: 3 });
+  const servers = [...out.matchAll(/x-server: (s\d)/g)].map((m) => m[1]);
+  assert.deepEqual(servers, ['s1', 's2', 's1']);
+  assert.match(out, /s1 GET \/a [^]*s2 GET \/b [^]*s1 GET \/c /);
+});
+
+test('pipelined requests are answered in order', async () => {
+  const req = (p: string): string => `GET ${p} HTTP/1.1\r\nHost: x\r\n\r\n`;
+  const out = await raw(port, req('/p1') + req('/p2') + req('/p3'), { untilCount: 3 });
+  const paths = [...out.matchAll(/GET (\/p\d)/g)].map((m) => m[1]);
+  assert.deepEqual(paths, ['/p1', '/p2', '/p3']);
+});
+
+test('Content-Length and chunked request bodies reach the server intact', async () => {
+  const cl = await raw(port, 'POST /cl HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\nConnection: close\r\n\r\nhello world');
+  assert.match(cl, /^HTTP\/1\.1 200 /);
+  assert.match(cl, /POST \/cl hello world$/);
+  assert.match(cl, /connection: close/i);
+  const ch = await raw(port, 'POST /ch HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n');
+  assert.match(ch, /POST \/ch hello world$/);
+});
+
+test('HEAD and 204 responses have no body, and the connection stays usable', async () => {
+  const out = await raw(port, ['HEAD /h HTTP/1.1\r\nHost: x\r\n\r\n', 'GET /nocontent HTTP/1.1\r\nHost: x\r\n\r\n', 'GET /after HTTP/1.1\r\nHost: x\r\n\r\n'], { untilCount: 3 });
+  assert.match(out, /^HTTP\/1\.1 200 [^]*content-length: \d+\r\n[^]*\r\n\r\nHTTP\/1\.1 204 [^]*\r\n\r\nHTTP\/1\.1 200 [^]*GET \/after $/);
+});
+
+test('HTTP/1.0 without keep-alive gets its answer and the connection closes', async () => {
+  const out = await raw(port, 'GET /old HTTP/1.0\r\n\r\n');
+  assert.match(out, /^HTTP\/1\.1 200 [^]*connection: close[^]*GET \/old $/i);
+});
+
+for (const [name, bytes, status] of [
+  ['CL and TE together', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 400],
+  ['TE not ending in chunked', 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n', 400],
+  ['obs-fold', 'GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n', 400],
+  ['space before colon', 'GET / HTTP/1.1\r\nHost : x\r\n\r\n', 400],
+  ['missing Host', 'GET / HTTP/1.1\r\n\r\n', 400],
+  ['bare LF', 'GET / HTTP/1.1\nHost: x\n\n', 400],
+  ['HTTP/2.0 on an HTTP/1 connection', 'GET / HTTP/2.0\r\nHost: x\r\n\r\n', 505],
+  ['request line too long', `GET /${'a'.repeat(20000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414],
+] as const) {
+  test(`refused before reaching any server: ${name} → ${status}`, async () => {
+    const spy = await rawBackend('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nno');
+    const p = await freePort();
+    runSwitchyard(['-db', '-f', writeConfig(cfg('', `  server spy 127.0.0.1:${spy.port}`).replace(`127.0.0.1:${port}`, `127.0.0.1:${p}`))]);
+    await waitForPort(p);
+    const out = await raw(p, bytes);
+    assert.match(out, new RegExp(`^HTTP/1\\.1 ${status} `));
+    assert.match(out, /connection: close/);
+    assert.equal(spy.received(), '', 'the server received zero bytes');
+    spy.close();
+  });
+}
+
+test('a request smuggled behind a chunked body is not forwarded as part of it', async () => {
+  const spy = await rawBackend('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+  const p = await freePort();
+  runSwitchyard(['-db', '-f', writeConfig(cfg('', `  server spy 127.0.0.1:${spy.port}`).replace(`127.0.0.1:${port}`, `127.0.0.1:${p}`))]);
+  await waitForPort(p);
+  // The chunked body ends at "0\r\n\r\n"; what follows is a second request, handled as such.
+  await raw(p, 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /admin HTTP/1.1\r\nHost: x\r\n\r\n', { untilCount: 2, waitMs: 1500 });
+  const got = spy.received();
+  assert.match(got, /^POST \/ HTTP\/1\.1\r\n[^]*\r\n\r\n0\r\n\r\n/);
+  assert.ok(!/0\r\n\r\nGET \/admin/.test(got.split('\r\n\r\n0\r\n\r\n')[0]!), 'body and next request not merged');
+  spy.close();
+});
+
+test('no server listening → 503; slow client → 408; server not answering → 504', async () => {
+  const dead = await freePort();
+  const p1 = await freePort();
+  runSwitchyard(['-db', '-f', writeConfig(cfg('', `  retries 0\n  server dead 127.0.0.1:${dead}`).replace(`127.0.0.1:${port}`, `127.0.0.1:${p1}`))]);
+  await waitForPort(p1);
+  assert.match(await raw(p1, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n'), /^HTTP\/1\.1 503 /);
+  const t0 = Date.now();
+  const slow = await raw(p1, 'GET / HTTP/1.1\r\nHost', { waitMs: 4000 });
+  assert.match(slow, /^HTTP\/1\.1 408 /);
+  assert.ok(Date.now() - t0 >= 900, 'timeout http-request (1 s) applied');
+  const mute = net.createServer(() => { /* accepts, never answers */ });
+  await new Promise<void>((r) => mute.listen(0, '127.0.0.1', r));
+  mute.unref();
+  const p2 = await freePort();
+  runSwitchyard(['-db', '-f', writeConfig(cfg('', `  server mute 127.0.0.1:${(mute.address() as net.AddressInfo).port}`).replace(`127.0.0.1:${port}`, `127.0.0.1:${p2}`))]);
+  await waitForPort(p2);
+  assert.match(await raw(p2, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', { waitMs: 4000 }), /^HTTP\/1\.1 504 /);
+  mute.close();
+});
+
+test('a response with both Content-Length and Transfer-Encoding is refused with 502', async () => {
+  const bad = await rawBackend('HTTP/1.1 200 OK\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n');
+  const p = await freePort();
+  runSwitchyard(['-db', '-f', writeConfig(cfg('', `  server bad 127.0.0.1:${bad.port}`).replace(`127.0.0.1:${port}`, `127.0.0.1:${p}`))]);
+  await waitForPort(p);
+  assert.match(await raw(p, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n'), /^HTTP\/1\.1 502 /);
+  bad.close();
+});
+
+test('a close-delimited response is relayed until the server closes, then the client connection ends', async () => {
+  const b = await rawBackend('HTTP/1.1 200 OK\r\n\r\nuntil close');
+  const p = await freePort();
+  runSwitchyard(['-db', '-f', writeConfig(cfg('', `  server b 127.0.0.1:${b.port}`).replace(`127.0.0.1:${port}`, `127.0.0.1:${p}`))]);
+  await waitForPort(p);
+  const out = await raw(p, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.match(out, /^HTTP\/1\.1 200 OK\r\nconnection: close\r\n\r\nuntil close$/);
+  b.close();
+});
+
+test('option http-server-close: a new server connection per request, client kept alive; httpclose: client closed', async () => {
+  let connections = 0;
+  const srv = http.createServer((req, res) => { res.writeHead(200, { 'content-length': '2' }); res.end('ok'); });
+  srv.on('connection', () => { connections++; });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  srv.unref(); // a failed assertion must not keep the test process alive
+  const sp = (srv.address() as net.AddressInfo).port;
+  const p1 = await freePort();
+  runSwitchyard(['-db', '-f', writeConfig(cfg('  option http-server-close', `  server s 127.0.0.1:${sp}`).replace(`127.0.0.1:${port}`, `127.0.0.1:${p1}`))]);
+  await waitForPort(p1);
+  const req = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n';
+  const out = await raw(p1, [req, req, req], { untilCount: 3 });
+  assert.equal(out.match(/HTTP\/1\.1 200 /g)?.length, 3, `three answers on one client connection: ${JSON.stringify(out)}`);
+  assert.doesNotMatch(out, /connection: close/i);
+  assert.equal(connections, 3, 'one server connection per request');
+  const p2 = await freePort();
+  runSwitchyard(['-db', '-f', writeConfig(cfg('  option httpclose', `  server s 127.0.0.1:${sp}`).replace(`127.0.0.1:${port}`, `127.0.0.1:${p2}`))]);
+  await waitForPort(p2);
+  const t0 = Date.now();
+  const one = await raw(p2, [req, req], { waitMs: 3000 });
+  assert.equal(one.match(/HTTP\/1\.1 200 /g)?.length, 1, 'httpclose: one answer, then the connection ends');
+  assert.match(one, /connection: close/i);
+  assert.ok(Date.now() - t0 < 2000, 'closed by the proxy, not by a timeout');
+  srv.close();
+});
