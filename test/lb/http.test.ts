@@ -234,3 +234,52 @@ test('option http-server-close: a new server connection per request, client kept
   assert.ok(Date.now() - t0 < 2000, 'closed by the proxy, not by a timeout');
   srv.close();
 });
+
+test('Upgrade: websocket — after 101 the connection is a tunnel both ways', async () => {
+  const ws = net.createServer((s) => {
+    let buf = '';
+    let upgraded = false;
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => {
+      if (upgraded) { s.write(`echo:${d}`); return; }
+      buf += d;
+      if (!buf.includes('\r\n\r\n')) return;
+      assert.match(buf, /^GET \/chat HTTP\/1\.1\r\n/);
+      assert.match(buf, /\r\nupgrade: websocket\r\n/i);
+      assert.match(buf, /\r\nconnection: upgrade\r\n/i);
+      upgraded = true;
+      s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    });
+    s.on('error', () => {});
+  });
+  await new Promise<void>((r) => ws.listen(0, '127.0.0.1', r));
+  ws.unref();
+  const p = await freePort();
+  runSwitchyard(['-db', '-f', writeConfig(cfg('', `  timeout tunnel 5s\n  server ws 127.0.0.1:${(ws.address() as net.AddressInfo).port}`).replace(`127.0.0.1:${port}`, `127.0.0.1:${p}`))]);
+  await waitForPort(p);
+  const out = await raw(p, ['GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n', 'frame-1', 'frame-2'], { waitMs: 1000 });
+  assert.match(out, /^HTTP\/1\.1 101 Switching Protocols\r\n[^]*\r\n\r\n/);
+  assert.match(out, /echo:frame-1/);
+  assert.match(out, /echo:frame-2/);
+});
+
+test('Expect: 100-continue — the interim response is relayed, then the final one', async () => {
+  const b = net.createServer((s) => {
+    let buf = '';
+    let continued = false;
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => {
+      buf += d;
+      if (!continued && buf.includes('\r\n\r\n')) { continued = true; s.write('HTTP/1.1 100 Continue\r\n\r\n'); }
+      if (buf.endsWith('\r\n\r\nhello')) s.write('HTTP/1.1 201 Created\r\ncontent-length: 4\r\n\r\ndone');
+    });
+    s.on('error', () => {});
+  });
+  await new Promise<void>((r) => b.listen(0, '127.0.0.1', r));
+  b.unref();
+  const p = await freePort();
+  runSwitchyard(['-db', '-f', writeConfig(cfg('', `  server b 127.0.0.1:${(b.address() as net.AddressInfo).port}`).replace(`127.0.0.1:${port}`, `127.0.0.1:${p}`))]);
+  await waitForPort(p);
+  const out = await raw(p, ['PUT /up HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n', 'hello'], { untilCount: 2 });
+  assert.match(out, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 201 Created\r\ncontent-length: 4\r\n\r\ndone/);
+});

@@ -67,6 +67,8 @@ export class HttpStream {
   private reqLeft = 0;
   private reqScanner: ChunkedScanner | null = null;
   private reqDone = false;
+  /** Bytes at the start of `pending` already accounted to the body at parse time. */
+  private preTaken = 0;
   private respStarted = false;
   private respDone = false;
   private respFraming: BodyFraming = { kind: 'none' };
@@ -212,6 +214,14 @@ export class HttpStream {
     this.pending = rest.length > 0 ? Buffer.from(rest) : EMPTY;
     // The client is not paused here: toggling reads costs two epoll changes per request.
     // Bytes that arrive meanwhile are kept in `pending`, which is bounded (onClientData).
+    // Body bytes that came with the head are checked now, before any server is chosen:
+    // a malformed chunked body sent in one piece never reaches a server.
+    this.preTaken = 0;
+    if (this.pending.length > 0 && !this.reqDone) {
+      const take = this.consumeRequestBody(this.pending);
+      if (take < 0) return;
+      this.preTaken = take;
+    }
     if (!this.backend) { this.fail(503); return; }
     this.dispatch();
   }
@@ -339,10 +349,13 @@ export class HttpStream {
     }
     const body = this.pending;
     this.pending = EMPTY;
-    let take = 0;
-    if (!this.reqDone && body.length > 0) {
-      take = this.consumeRequestBody(body);
-      if (take < 0) return;
+    // preTaken bytes were validated at parse time; what arrived since is validated now.
+    let take = this.preTaken;
+    this.preTaken = 0;
+    if (!this.reqDone && body.length > take) {
+      const more = this.consumeRequestBody(body.subarray(take));
+      if (more < 0) return;
+      take += more;
     }
     // Head and the body bytes already here leave in one write (one syscall).
     this.toServer(take > 0 ? Buffer.concat([head, body.subarray(0, take)]) : head);
