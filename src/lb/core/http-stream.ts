@@ -26,7 +26,8 @@ import net from 'node:net';
 import type { Backend } from './backend.ts';
 import type { Server } from './server.ts';
 import { countStatus, sessionStart, type Counters } from './counters.ts';
-import { fastReadOptions, type Inbound } from './fast-io.ts';
+import type { Inbound } from './fast-io.ts';
+import { connectToServer, shouldRedispatch, turnaroundMs } from './server-conn.ts';
 import { parseRequestHead, parseResponseHead } from '../http/h1-parse.ts';
 import { writeRequestHead, writeResponseHead } from '../http/h1-write.ts';
 import { ChunkedScanner } from '../http/chunked.ts';
@@ -43,7 +44,6 @@ export interface HttpOwner {
   onEnd(stream: HttpStream): void;
 }
 
-const MAX_TURNAROUND_MS = 1000;
 
 type ConnMode = HttpOwner['httpConnMode'];
 const CONN_MODE_RANK: Record<ConnMode, number> = { 'keep-alive': 0, 'server-close': 1, close: 2 };
@@ -266,18 +266,14 @@ export class HttpStream {
     const be = this.backend!;
     const server = this.server!;
     this.attempts++;
-    const a = server.cfg.address;
-    const where = a.kind === 'unix' ? { path: a.path } : { host: server.host, port: server.portFor(this.cli.localPort ?? 0), noDelay: true };
-    const inbound: Inbound = { onChunk: null };
-    const srv = net.connect({ ...where, allowHalfOpen: true, ...(this.fast ? fastReadOptions(inbound) : {}) });
-    this.srv = srv;
-    this.srvReady = false;
     const onServerData = (chunk: Buffer): void => {
       if (this.srv === srv) this.onServerData(chunk);
       else srv.destroy(); // an idle connection must not talk
     };
-    if (this.fast) inbound.onChunk = onServerData;
-    else srv.on('data', onServerData);
+    const srv = connectToServer(server, this.cli.localPort ?? 0, this.fast ? onServerData : null);
+    if (!this.fast) srv.on('data', onServerData);
+    this.srv = srv;
+    this.srvReady = false;
     const tConnect = be.cfg.timeouts.connect ?? 0;
     if (tConnect > 0) {
       this.connectTimer = setTimeout(() => { this.connectTimer = null; srv.destroy(); this.connectFailed(srv); }, tConnect);
@@ -317,7 +313,7 @@ export class HttpStream {
     if (this.attempts > be.cfg.retries) { this.fail(503); return; }
     server.counters.wretr++;
     be.counters.wretr++;
-    if (be.cfg.options.redispatchOn && be.usableCount() > 1) {
+    if (shouldRedispatch(be, this.attempts)) {
       be.counters.wredis++;
       server.counters.wredis++;
       const failed = server;
@@ -328,7 +324,7 @@ export class HttpStream {
       this.connect();
       return;
     }
-    const delay = Math.min(be.cfg.timeouts.connect || MAX_TURNAROUND_MS, MAX_TURNAROUND_MS);
+    const delay = turnaroundMs(be);
     this.connectTimer = setTimeout(() => { this.connectTimer = null; if (!this.cli.destroyed) this.connect(); else this.finish(); }, delay);
   }
 

@@ -22,7 +22,8 @@ import net from 'node:net';
 import type { Backend } from './backend.ts';
 import type { Server } from './server.ts';
 import { sessionStart, type Counters } from './counters.ts';
-import { fastReadOptions, type Inbound } from './fast-io.ts';
+import type { Inbound } from './fast-io.ts';
+import { connectToServer, shouldRedispatch, turnaroundMs } from './server-conn.ts';
 
 export interface StreamOwner {
   /** Frontend counters (bytes, sessions). */
@@ -32,8 +33,6 @@ export interface StreamOwner {
   readonly clientFinTimeout: number;
   onEnd(stream: TcpStream): void;
 }
-
-const MAX_TURNAROUND_MS = 1000;
 
 export class TcpStream {
   readonly cli: net.Socket;
@@ -153,13 +152,7 @@ export class TcpStream {
     const be = this.backend!;
     const server = this.server!;
     this.attempts++;
-    const a = server.cfg.address;
-    const where = a.kind === 'unix'
-      ? { path: a.path }
-      : { host: server.host, port: server.portFor(this.cli.localPort ?? 0), noDelay: true };
-    const inbound: Inbound = { onChunk: null };
-    const srv = net.connect({ ...where, allowHalfOpen: true, ...(this.fast ? fastReadOptions(inbound) : {}) });
-    if (this.fast) inbound.onChunk = this.fromServer;
+    const srv = connectToServer(server, this.cli.localPort ?? 0, this.fast ? this.fromServer : null);
     this.srv = srv;
     srv.on('close', () => {
       if (this.srv === srv) this.srv = null;
@@ -199,37 +192,18 @@ export class TcpStream {
     }
     server.counters.wretr++;
     be.counters.wretr++;
-    if (this.shouldRedispatch()) {
+    if (shouldRedispatch(be, this.attempts)) {
       be.counters.wredis++;
       server.counters.wredis++;
       this.assignAndConnect(server);
       return;
     }
-    const delay = Math.min(be.cfg.timeouts.connect || MAX_TURNAROUND_MS, MAX_TURNAROUND_MS);
+    const delay = turnaroundMs(be);
     this.connectTimer = setTimeout(() => {
       this.connectTimer = null;
       if (!this.cli.destroyed) this.connect();
       else this.maybeEnd();
     }, delay);
-  }
-
-  /**
-   * HAProxy's redispatch rule (back_handle_st_cer), given the retry about to happen
-   * (1-based) under `option redispatch`: change server when the interval says so, or —
-   * whatever the interval — when the session has no persistence, the algorithm is
-   * round-robin-like and more than one server is usable.
-   */
-  private shouldRedispatch(): boolean {
-    const be = this.backend!;
-    if (!be.cfg.options.redispatchOn) return false;
-    const n = this.attempts;
-    const interval = be.cfg.options.redispatch;
-    if (interval > 0 && n % interval === 0) return true;
-    if (interval < 0) {
-      const period = be.cfg.retries + 1 + interval;
-      if (period > 0 && n % period === 0) return true;
-    }
-    return be.usableCount() > 1;
   }
 
   private established(srv: net.Socket): void {
