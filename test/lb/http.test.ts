@@ -283,3 +283,22 @@ test('Expect: 100-continue — the interim response is relayed, then the final o
   const out = await raw(p, ['PUT /up HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n', 'hello'], { untilCount: 2 });
   assert.match(out, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 201 Created\r\ncontent-length: 4\r\n\r\ndone/);
 });
+
+test('option forwardfor: adds the client address; header, if-none and except are honoured', async () => {
+  const cases: [string, string, (got: string) => void][] = [
+    ['  option forwardfor', 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', (g) => assert.match(g, /\r\nx-forwarded-for: 127\.0\.0\.1\r\n/)],
+    ['  option forwardfor header X-Real-IP', 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', (g) => { assert.match(g, /\r\nx-real-ip: 127\.0\.0\.1\r\n/); assert.doesNotMatch(g, /x-forwarded-for/i); }],
+    ['  option forwardfor if-none', 'GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 10.1.1.1\r\n\r\n', (g) => { assert.match(g, /X-Forwarded-For: 10\.1\.1\.1\r\n/); assert.doesNotMatch(g, /127\.0\.0\.1/); }],
+    ['  option forwardfor', 'GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 10.1.1.1\r\n\r\n', (g) => assert.match(g, /X-Forwarded-For: 10\.1\.1\.1\r\n[^]*x-forwarded-for: 127\.0\.0\.1\r\n/)],
+    ['  option forwardfor except 127.0.0.0/8', 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', (g) => assert.doesNotMatch(g, /x-forwarded-for/i)],
+  ];
+  for (const [opt, req, check] of cases) {
+    const spy = await rawBackend('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+    const p = await freePort();
+    runSwitchyard(['-db', '-f', writeConfig(cfg(opt, `  server spy 127.0.0.1:${spy.port}`).replace(`127.0.0.1:${port}`, `127.0.0.1:${p}`))]);
+    await waitForPort(p);
+    assert.match(await raw(p, req, { untilCount: 1 }), /^HTTP\/1\.1 200 /);
+    check(spy.received());
+    spy.close();
+  }
+});

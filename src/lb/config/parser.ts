@@ -33,7 +33,7 @@ export function emptySettings(): ProxySettings {
     timeouts: {},
     balance: 'roundrobin',
     retries: 3,
-    options: { tcplog: false, dontlognull: false, redispatch: 0, redispatchOn: false, httpConnMode: 'keep-alive' },
+    options: { tcplog: false, dontlognull: false, redispatch: 0, redispatchOn: false, httpConnMode: 'keep-alive', forwardfor: null },
     serverDefaults: {},
   };
 }

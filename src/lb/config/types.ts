@@ -45,9 +45,20 @@ export interface ServerConfig {
   id: number;
 }
 
+export interface ForwardFor {
+  /** Lower-case field name (default x-forwarded-for). */
+  header: string;
+  /** Client network that does not get the field, as "addr/prefix". */
+  except: { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null;
+  /** Only add the field when the request does not carry one already. */
+  ifNone: boolean;
+}
+
 export interface ProxyOptions {
   tcplog: boolean;
   dontlognull: boolean;
+  /** `option forwardfor [except NET] [header NAME] [if-none]`; null when not set. */
+  forwardfor: ForwardFor | null;
   /** option http-keep-alive (default) | http-server-close | httpclose. */
   httpConnMode: 'keep-alive' | 'server-close' | 'close';
   /** `option redispatch` is set (even with interval 0). */

@@ -34,6 +34,7 @@ export class Frontend implements StreamOwner, HttpOwner {
   readonly httpRequestTimeout: number;
   readonly httpKeepAliveTimeout: number;
   readonly httpConnMode: ProxyConfig['options']['httpConnMode'];
+  readonly forwardfor: ProxyConfig['options']['forwardfor'];
   /** HTTP processing when the frontend or its backend is in `mode http` (as HAProxy). */
   readonly http: boolean;
   readonly maxconn: number;
@@ -56,6 +57,7 @@ export class Frontend implements StreamOwner, HttpOwner {
     this.httpRequestTimeout = cfg.timeouts['http-request'] ?? 0;
     this.httpKeepAliveTimeout = cfg.timeouts['http-keep-alive'] ?? 0;
     this.httpConnMode = cfg.options.httpConnMode;
+    this.forwardfor = cfg.options.forwardfor;
     this.http = cfg.mode === 'http' || backend?.cfg.mode === 'http';
   }
 

@@ -32,12 +32,16 @@ import { parseRequestHead, parseResponseHead } from '../http/h1-parse.ts';
 import { writeRequestHead, writeResponseHead } from '../http/h1-write.ts';
 import { ChunkedScanner } from '../http/chunked.ts';
 import { errorResponse } from '../http/errors.ts';
+import { forwardedForLine } from '../http/forwarded.ts';
+import type { ForwardFor } from '../config/types.ts';
 import { DEFAULT_LIMITS, type BodyFraming, type RequestHead } from '../http/types.ts';
 
 export interface HttpOwner {
   readonly feCounters: Counters;
   /** The frontend's `option http-keep-alive|http-server-close|httpclose`. */
   readonly httpConnMode: 'keep-alive' | 'server-close' | 'close';
+  /** The frontend's `option forwardfor`. */
+  readonly forwardfor: ForwardFor | null;
   readonly clientTimeout: number;
   readonly httpRequestTimeout: number;
   readonly httpKeepAliveTimeout: number;
@@ -336,7 +340,11 @@ export class HttpStream {
     be.counters.stot++;
     this.server!.counters.req_tot++;
     this.server!.counters.stot++;
-    const head = writeRequestHead(req, this.serverClose ? ['connection: close'] : []);
+    const extra: string[] = [];
+    const ff = forwardedForLine(this.owner.forwardfor, be.cfg.options.forwardfor, req, this.cli.remoteAddress);
+    if (ff !== null) extra.push(ff);
+    if (this.serverClose) extra.push('connection: close');
+    const head = writeRequestHead(req, extra);
     if (req.upgrade || req.method === 'CONNECT') {
       // Bytes after the head belong to the other protocol once the server agrees.
       this.reqDone = true;

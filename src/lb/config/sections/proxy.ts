@@ -7,7 +7,8 @@
  * forbidden in `defaults`.
  */
 import type { ParseContext } from '../context.ts';
-import type { DefaultsConfig, ProxyConfig, ProxyOptions, ServerDefaults, TimeoutName } from '../types.ts';
+import type { DefaultsConfig, ForwardFor, ProxyConfig, ProxyOptions, ServerDefaults, TimeoutName } from '../types.ts';
+import { isIP } from 'node:net';
 import { TIMEOUT_NAMES } from '../types.ts';
 import { expandAddressEnv, parseListenList, parseServerAddress } from '../address.ts';
 import { parseTime, parseUint } from '../units.ts';
@@ -271,6 +272,7 @@ function parseOption(ctx: ParseContext, t: Target, s: { options: ProxyOptions },
     s.options.redispatchOn = on;
     return;
   }
+  if (name === 'forwardfor') return parseForwardFor(ctx, s, args, on);
   const connMode = HTTP_CONN_MODES[name];
   if (connMode) {
     if (args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'option ${name}' does not take arguments.`);
@@ -287,4 +289,52 @@ function parseOption(ctx: ParseContext, t: Target, s: { options: ProxyOptions },
     return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'option ${name}' is a valid HAProxy option but is not implemented yet in Switchyard; supported: ${[...SERVED_OPTIONS].join(', ')}.`);
   }
   ctx.alert('SY_ERR_CFG_UNKNOWN_KEYWORD', `unknown option '${name}'.`);
+}
+
+/** `option forwardfor [except NET] [header NAME] [if-none]` (HAProxy 2.6 syntax). */
+function parseForwardFor(ctx: ParseContext, s: { options: ProxyOptions }, args: string[], on: boolean): void {
+  if (!on) {
+    if (args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'no option forwardfor' does not take arguments.`);
+    s.options.forwardfor = null;
+    return;
+  }
+  const ff: ForwardFor = { header: 'x-forwarded-for', except: null, ifNone: false };
+  for (let i = 2; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === 'if-none') { ff.ifNone = true; continue; }
+    if (a === 'header') {
+      const name = args[++i];
+      if (!name || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) return ctx.alert('SY_ERR_CFG_ARG', `'option forwardfor' : 'header' expects a header field name.`);
+      ff.header = name.toLowerCase();
+      continue;
+    }
+    if (a === 'except') {
+      const net = parseNetwork(args[++i]);
+      if (!net) return ctx.alert('SY_ERR_CFG_ARG', `'option forwardfor' : 'except' expects a network (e.g. 10.0.0.0/8 or 2001:db8::/32), got '${args[i] ?? ''}'.`);
+      ff.except = net;
+      continue;
+    }
+    return ctx.alert('SY_ERR_CFG_ARG', `'option forwardfor' only supports optional values: 'except', 'header' and 'if-none'.`);
+  }
+  s.options.forwardfor = ff;
+}
+
+/** "a.b.c.d[/len]", "a.b.c.d/m.a.s.k" or "v6[/len]". */
+function parseNetwork(text: string | undefined): ForwardFor['except'] {
+  if (!text) return null;
+  const [addr, len] = text.split('/', 2) as [string, string | undefined];
+  const family = isIP(addr);
+  if (family === 0) return null;
+  const max = family === 4 ? 32 : 128;
+  let prefix = max;
+  if (len !== undefined) {
+    if (/^\d+$/.test(len)) prefix = Number(len);
+    else if (family === 4 && isIP(len) === 4) {
+      const bits = len.split('.').map(Number).reduce((acc, o) => acc * 256 + o, 0).toString(2).padStart(32, '0');
+      if (!/^1*0*$/.test(bits)) return null;
+      prefix = bits.indexOf('0') < 0 ? 32 : bits.indexOf('0');
+    } else return null;
+  }
+  if (prefix > max) return null;
+  return { address: addr, prefix, family: family === 4 ? 'ipv4' : 'ipv6' };
 }
