@@ -302,3 +302,17 @@ test('option forwardfor: adds the client address; header, if-none and except are
     spy.close();
   }
 });
+
+test('errorfile: the operator\'s raw response replaces the built-in one', async () => {
+  const { tempDir } = await import('../helpers/switchyard.ts');
+  const { writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const dir = tempDir();
+  const file = join(dir, '503.http');
+  writeFileSync(file, 'HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: 14\r\nconnection: close\r\n\r\nback in 5 min\n');
+  const dead = await freePort();
+  const p = await freePort();
+  runSwitchyard(['-db', '-f', writeConfig(cfg(`  errorfile 503 ${file}`, `  retries 0\n  server dead 127.0.0.1:${dead}`).replace(`127.0.0.1:${port}`, `127.0.0.1:${p}`))]);
+  await waitForPort(p);
+  assert.equal(await raw(p, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n'), 'HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: 14\r\nconnection: close\r\n\r\nback in 5 min\n');
+});

@@ -35,6 +35,7 @@ export function emptySettings(): ProxySettings {
     retries: 3,
     options: { tcplog: false, dontlognull: false, redispatch: 0, redispatchOn: false, httpConnMode: 'keep-alive', forwardfor: null },
     serverDefaults: {},
+    errorfiles: {},
   };
 }
 
@@ -48,6 +49,7 @@ function cloneSettings(s: ProxySettings): ProxySettings {
     options: { ...s.options },
     serverDefaults: { ...s.serverDefaults },
     defaultBackend: s.defaultBackend,
+    errorfiles: { ...s.errorfiles },
   };
 }
 

@@ -77,6 +77,8 @@ export interface ProxySettings {
   options: ProxyOptions;
   serverDefaults: ServerDefaults;
   defaultBackend?: { name: string; where: Where };
+  /** `errorfile CODE FILE`: the raw responses to send instead of the built-in ones. */
+  errorfiles: Record<number, Buffer>;
 }
 
 export type ProxyKind = 'frontend' | 'backend' | 'listen' | 'defaults';

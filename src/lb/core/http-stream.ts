@@ -40,6 +40,8 @@ export interface HttpOwner {
   readonly feCounters: Counters;
   /** The frontend's `option http-keep-alive|http-server-close|httpclose`. */
   readonly httpConnMode: 'keep-alive' | 'server-close' | 'close';
+  /** The frontend's `errorfile`s. */
+  readonly errorfiles: Record<number, Buffer>;
   /** The frontend's `option forwardfor`. */
   readonly forwardfor: ForwardFor | null;
   readonly clientTimeout: number;
@@ -596,7 +598,8 @@ export class HttpStream {
     this.phase = 'closing';
     if (this.respStarted) { this.cli.destroy(); return; }
     countStatus(this.owner.feCounters, status);
-    const body = errorResponse(status);
+    // errorfile: the backend's if it has one for this status, else the frontend's.
+    const body = this.backend?.cfg.errorfiles[status] ?? this.owner.errorfiles[status] ?? errorResponse(status);
     this.owner.feCounters.bout += body.length;
     this.cli.end(body);
     this.cli.pause();

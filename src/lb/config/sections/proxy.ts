@@ -9,6 +9,8 @@
 import type { ParseContext } from '../context.ts';
 import type { DefaultsConfig, ForwardFor, ProxyConfig, ProxyOptions, ServerDefaults, TimeoutName } from '../types.ts';
 import { isIP } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { parseResponseHead } from '../../http/h1-parse.ts';
 import { TIMEOUT_NAMES } from '../types.ts';
 import { expandAddressEnv, parseListenList, parseServerAddress } from '../address.ts';
 import { parseTime, parseUint } from '../units.ts';
@@ -18,8 +20,11 @@ type Target = { proxy: ProxyConfig; defaults?: undefined } | { proxy?: undefined
 
 export const PROXY_KEYWORDS = [
   'bind', 'mode', 'maxconn', 'timeout', 'default_backend', 'use_backend', 'server',
-  'default-server', 'balance', 'retries', 'option', 'no option',
+  'default-server', 'balance', 'retries', 'errorfile', 'option', 'no option',
 ];
+
+/** Status codes `errorfile` may replace (HAProxy 2.6). */
+const ERRORFILE_CODES = [200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504];
 
 const FE_TIMEOUTS = new Set<TimeoutName>(['client', 'client-fin', 'http-request', 'http-keep-alive']);
 const BE_TIMEOUTS = new Set<TimeoutName>(['server', 'server-fin', 'connect', 'queue', 'check', 'tunnel']);
@@ -125,6 +130,8 @@ export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): vo
       s.retries = v.value;
       return;
     }
+    case 'errorfile':
+      return parseErrorfile(ctx, s, args);
     case 'option':
       return parseOption(ctx, t, s, args, true);
     case 'no':
@@ -337,4 +344,25 @@ function parseNetwork(text: string | undefined): ForwardFor['except'] {
   }
   if (prefix > max) return null;
   return { address: addr, prefix, family: family === 4 ? 'ipv4' : 'ipv6' };
+}
+
+/**
+ * `errorfile CODE FILE`: a raw HTTP response (status line, fields, body) read now, checked
+ * to be a well-formed response no larger than a buffer, and sent as is when the proxy
+ * generates CODE.
+ */
+function parseErrorfile(ctx: ParseContext, s: { errorfiles: Record<number, Buffer> }, args: string[]): void {
+  const code = Number(args[1]);
+  if (!args[1] || !args[2]) return ctx.alert('SY_ERR_CFG_ARG', `'errorfile' expects <status_code> and <file> as arguments.`);
+  if (!ERRORFILE_CODES.includes(code)) return ctx.alert('SY_ERR_CFG_ARG', `errorfile : status code '${args[1]}' not handled; allowed: ${ERRORFILE_CODES.join(', ')}.`);
+  let data: Buffer;
+  try {
+    data = readFileSync(args[2]);
+  } catch {
+    return ctx.alert('SY_ERR_CFG_READ', `errorfile : error opening file '${args[2]}'.`);
+  }
+  if (data.length > 16_384) return ctx.alert('SY_ERR_CFG_ARG', `errorfile : '${args[2]}' is larger than a buffer (16384 bytes).`);
+  const r = parseResponseHead(data, 'GET');
+  if (r.state !== 'done') return ctx.alert('SY_ERR_CFG_ARG', `errorfile : '${args[2]}' is not a valid HTTP response${r.state === 'error' ? ` (${r.error.reason})` : ' (incomplete head)'}.`);
+  s.errorfiles[code] = data;
 }
