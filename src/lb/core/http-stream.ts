@@ -99,6 +99,8 @@ export class HttpStream {
   /** Reading paused because too many pipelined bytes wait in `pending`. */
   private cliHeld = false;
   private srvBlocked = false;
+  /** The server said it closes (or the body is close-delimited): don't reuse it. */
+  private closeAfterServer = false;
 
   constructor(cli: net.Socket, inbound: Inbound | null, owner: HttpOwner, backend: Backend | null) {
     this.cli = cli;
@@ -166,7 +168,7 @@ export class HttpStream {
     switch (this.phase) {
       case 'head': {
         const first = this.pending.length === 0 && this.transactions > 0;
-        this.pending = this.pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.pending, chunk]);
+        this.keep(chunk);
         if (first) this.arm(this.owner.httpRequestTimeout || this.owner.clientTimeout, () => this.fail(408));
         this.tryRequest();
         return;
@@ -174,7 +176,7 @@ export class HttpStream {
       case 'forwarding':
         if (!this.reqDone && this.srvReady) { this.forwardRequestBody(chunk); return; }
         // Pipelined bytes (or body bytes before the server is ready): keep them, stop reading.
-        this.pending = this.pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.pending, chunk]);
+        this.keep(chunk);
         if (this.pending.length > DEFAULT_LIMITS.maxHeadBytes) { this.cliHeld = true; this.cli.pause(); }
         return;
       case 'tunnel':
@@ -184,6 +186,11 @@ export class HttpStream {
         return;
     }
   };
+
+  /** Appends client bytes to `pending`, copying: chunks may be views of a read buffer. */
+  private keep(chunk: Buffer): void {
+    this.pending = this.pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.pending, chunk]);
+  }
 
   private onClientEnd(): void {
     if (this.phase === 'tunnel') { this.srv?.end(); return; }
@@ -376,7 +383,7 @@ export class HttpStream {
     if (take > 0) this.toServer(take === chunk.length ? chunk : chunk.subarray(0, take));
     if (take < chunk.length) {
       const rest = chunk.subarray(take);
-      this.pending = this.pending.length === 0 ? Buffer.from(rest) : Buffer.concat([this.pending, rest]);
+      this.keep(rest);
     }
     this.afterRequestBytes();
   }
@@ -488,7 +495,6 @@ export class HttpStream {
     }
   }
 
-  private closeAfterServer = false;
   /** http-server-close / httpclose: the server connection is not kept after a response. */
   private serverClose = false;
 
