@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { roundrobin } from './roundrobin.ts';
 
-import { farm, pickNames, tally } from './test-farm.ts';
+import { farm, NO_REQ, pickNames, tally } from './test-farm.ts';
 
 const picks = (st: ReturnType<typeof roundrobin.init>, n: number): string[] => pickNames(roundrobin, st, n);
 
@@ -17,14 +17,14 @@ test('roundrobin declares dynamic weights', () => {
 });
 
 test('map scoring: exact order for 2,1 / 3,2,1 / 5,1,1', () => {
-  assert.deepEqual(picks(roundrobin.init(farm([2, 1])), 6), ['s1', 's1', 's2', 's1', 's1', 's2']);
-  assert.deepEqual(picks(roundrobin.init(farm([3, 2, 1])), 6), ['s1', 's1', 's2', 's1', 's2', 's3']);
-  assert.deepEqual(picks(roundrobin.init(farm([5, 1, 1])), 7), ['s1', 's1', 's1', 's2', 's1', 's1', 's3']);
+  assert.deepEqual(picks(roundrobin.init(farm([2, 1]), { algorithm: 'roundrobin' }), 6), ['s1', 's1', 's2', 's1', 's1', 's2']);
+  assert.deepEqual(picks(roundrobin.init(farm([3, 2, 1]), { algorithm: 'roundrobin' }), 6), ['s1', 's1', 's2', 's1', 's2', 's3']);
+  assert.deepEqual(picks(roundrobin.init(farm([5, 1, 1]), { algorithm: 'roundrobin' }), 7), ['s1', 's1', 's1', 's2', 's1', 's1', 's3']);
 });
 
 test('a weight raised at run time takes effect on the next cycle (onWeight)', () => {
   const servers = farm([1, 1]);
-  const st = roundrobin.init(servers);
+  const st = roundrobin.init(servers, { algorithm: 'roundrobin' });
   assert.deepEqual(tally(picks(st, 10)), { s1: 5, s2: 5 });
   servers[0]!.weight = 3;
   roundrobin.onWeight!(st, servers[0]!);
@@ -33,7 +33,7 @@ test('a weight raised at run time takes effect on the next cycle (onWeight)', ()
 
 test('a weight lowered to 0 at run time stops the server; raising it brings it back', () => {
   const servers = farm([2, 2, 2]);
-  const st = roundrobin.init(servers);
+  const st = roundrobin.init(servers, { algorithm: 'roundrobin' });
   picks(st, 4);
   servers[1]!.weight = 0;
   roundrobin.onWeight!(st, servers[1]!);
@@ -50,7 +50,7 @@ test('a weight lowered to 0 at run time stops the server; raising it brings it b
 
 test('a server coming back up rejoins at its weight without a burst', () => {
   const servers = farm([1, 1, 1]);
-  const st = roundrobin.init(servers);
+  const st = roundrobin.init(servers, { algorithm: 'roundrobin' });
   servers[2]!.usable = false;
   roundrobin.onServerDown!(st, servers[2]!);
   picks(st, 50);

@@ -9,19 +9,19 @@
  * A weight change takes effect on the next pick. O(n) per pick; the weighted tree for
  * thousands of servers comes with the balancing issue.
  */
-import type { LbAlgorithm, LbServer } from './types.ts';
+import type { LbAlgorithm, LbServer, PickRequest } from './types.ts';
 
 interface RrState {
   servers: readonly LbServer[];
   score: Float64Array;
 }
 
-function pick(st: RrState, avoid?: LbServer): LbServer | null {
+function pick(st: RrState, _req: PickRequest, avoid?: LbServer): LbServer | null {
   const { servers, score } = st;
   let total = 0;
   let others = 0;
   for (const s of servers) {
-    if (!s.usable || s.weight === 0) continue;
+    if (!s.usable || s.weight === 0 || !s.hasRoom) continue;
     total += s.weight;
     if (s !== avoid) others++;
   }
@@ -31,7 +31,7 @@ function pick(st: RrState, avoid?: LbServer): LbServer | null {
   let bestBucket = -Infinity;
   for (let i = 0; i < servers.length; i++) {
     const s = servers[i]!;
-    if (!s.usable || s.weight === 0) continue;
+    if (!s.usable || s.weight === 0 || !s.hasRoom) continue;
     score[i]! += s.weight;
     if (skipAvoid && s === avoid) continue;
     const bucket = Math.floor((score[i]! + total) / total);
@@ -50,6 +50,7 @@ export const roundrobin: LbAlgorithm<RrState> = {
   name: 'roundrobin',
   needs: 'nothing',
   dynamicWeights: true,
+  deterministic: false,
   init: (servers) => ({ servers, score: new Float64Array(servers.length) }),
   pick,
   onServerUp: reset,

@@ -5,7 +5,7 @@
  * floor((score + total) / total), ties to the earlier server), so the order is HAProxy's
  * exactly. O(1) per pick, plus a skip over servers that are down.
  */
-import type { LbAlgorithm, LbServer } from './types.ts';
+import type { LbAlgorithm, LbServer, PickRequest } from './types.ts';
 
 interface StaticState {
   cycle: LbServer[];
@@ -33,14 +33,15 @@ export const staticRr: LbAlgorithm<StaticState> = {
   name: 'static-rr',
   needs: 'nothing',
   dynamicWeights: false,
+  deterministic: false,
   init: (servers) => ({ cycle: buildCycle(servers), next: 0 }),
-  pick(st, avoid) {
+  pick(st, _req, avoid) {
     const n = st.cycle.length;
     let fallback: LbServer | null = null;
     for (let k = 0; k < n; k++) {
       const s = st.cycle[st.next]!;
       st.next = (st.next + 1) % n;
-      if (!s.usable || s.weight === 0) continue;
+      if (!s.usable || s.weight === 0 || !s.hasRoom) continue;
       if (s === avoid) { fallback = s; continue; }
       return s;
     }

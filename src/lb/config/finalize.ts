@@ -5,6 +5,7 @@
  */
 import type { ParseContext } from './context.ts';
 import type { ProxyConfig } from './types.ts';
+import { assignServerIds } from './sections/server.ts';
 
 export function finalize(ctx: ParseContext): void {
   const { proxies } = ctx.config;
@@ -12,6 +13,7 @@ export function finalize(ctx: ParseContext): void {
   for (const p of proxies) if (p.cap.backend) backends.set(p.name, p);
 
   for (const p of proxies) {
+    assignServerIds(ctx, p);
     if (p.cap.frontend) {
       const refs = [...p.useBackends.map((u) => ({ ...u, kw: 'use_backend' })), ...(p.defaultBackend ? [{ ...p.defaultBackend, kw: 'default_backend' }] : [])];
       for (const r of refs) {

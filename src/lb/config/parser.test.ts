@@ -75,7 +75,7 @@ test('a complete TCP configuration parses without diagnostics', () => {
   assert.equal(fe.defaultBackend?.name, 'be');
   assert.equal(fe.defaultBackend?.where.line, 13);
   const be = proxy(ctx, 'be');
-  assert.equal(be.balance, 'static-rr');
+  assert.equal(be.balance.algorithm, 'static-rr');
   assert.equal(be.retries, 2);
   assert.equal(be.options.redispatch, -1);
   assert.deepEqual(be.timeouts, { client: 1000, server: 1000, connect: 1000 });
@@ -126,9 +126,9 @@ test('`from` picks a named defaults section; defaults can chain with `from`', ()
   assert.deepEqual(alerts(ctx), []);
   assert.deepEqual(proxy(ctx, 'b1').timeouts, { connect: 2000 });
   assert.deepEqual(proxy(ctx, 'b2').timeouts, { connect: 2000, server: 3000 });
-  assert.equal(proxy(ctx, 'b2').balance, 'static-rr');
+  assert.equal(proxy(ctx, 'b2').balance.algorithm, 'static-rr');
   assert.equal(proxy(ctx, 'b3').retries, 9);
-  assert.equal(proxy(ctx, 'b3').balance, 'roundrobin');
+  assert.equal(proxy(ctx, 'b3').balance.algorithm, 'roundrobin');
 });
 
 test('a proxy gets a copy of its defaults, not a live view', () => {
@@ -204,7 +204,7 @@ test('backend-only keywords in a frontend: server lines are errors, the rest war
   assert.deepEqual(alerts(ctx), ['3 SY_ERR_CFG_NOT_ALLOWED', '4 SY_ERR_CFG_NOT_ALLOWED']);
   assert.deepEqual(warnedLines(ctx), [5, 6, 7, 8, 9]);
   const f = proxy(ctx, 'f');
-  assert.deepEqual([f.balance, f.retries, f.timeouts.server, f.timeouts.connect, f.options.redispatch], ['roundrobin', 3, undefined, undefined, 0]);
+  assert.deepEqual([f.balance.algorithm, f.retries, f.timeouts.server, f.timeouts.connect, f.options.redispatch], ['roundrobin', 3, undefined, undefined, 0]);
 });
 
 test('listen sections accept both sides; defaults refuse bind, server and use_backend', () => {

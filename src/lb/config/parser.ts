@@ -16,6 +16,8 @@ import { parseProxyLine, NAME_RE } from './sections/proxy.ts';
 import { UNSUPPORTED_SECTIONS } from './sections/unsupported.ts';
 import { finalize } from './finalize.ts';
 import type { Config, DefaultsConfig, Diagnostic, ProxyConfig, ProxySettings } from './types.ts';
+import { defaultBalance, cloneBalance } from '../algo/config.ts';
+import { defaultProxyCheck, cloneProxyCheck } from '../check/config.ts';
 
 /** Longest line we accept; HAProxy's is 2048 bytes, we are more lenient but bounded. */
 const MAX_LINE_LENGTH = 65_536;
@@ -31,9 +33,10 @@ export function emptySettings(): ProxySettings {
   return {
     mode: 'tcp',
     timeouts: {},
-    balance: 'roundrobin',
+    balance: defaultBalance(),
+    healthCheck: defaultProxyCheck(),
     retries: 3,
-    options: { tcplog: false, dontlognull: false, redispatch: 0, redispatchOn: false, httpConnMode: 'keep-alive', forwardfor: null },
+    options: { tcplog: false, dontlognull: false, redispatch: 0, redispatchOn: false, httpConnMode: 'keep-alive', forwardfor: null, allbackups: false, abortonclose: false },
     serverDefaults: {},
     errorfiles: {},
   };
@@ -44,10 +47,12 @@ function cloneSettings(s: ProxySettings): ProxySettings {
     mode: s.mode,
     maxconn: s.maxconn,
     timeouts: { ...s.timeouts },
-    balance: s.balance,
+    balance: cloneBalance(s.balance),
+    fullconn: s.fullconn,
+    healthCheck: cloneProxyCheck(s.healthCheck),
     retries: s.retries,
     options: { ...s.options },
-    serverDefaults: { ...s.serverDefaults },
+    serverDefaults: structuredClone(s.serverDefaults),
     defaultBackend: s.defaultBackend,
     errorfiles: { ...s.errorfiles },
   };

@@ -4,6 +4,8 @@
  * Timeouts are milliseconds; `undefined` means "not set" (HAProxy: infinite, with a warning).
  */
 import type { ListenAddress, ServerAddress } from './address.ts';
+import type { BalanceConfig } from '../algo/config.ts';
+import type { ProxyCheckConfig, ServerCheckParams } from '../check/config.ts';
 
 export interface Where {
   file: string;
@@ -11,7 +13,7 @@ export interface Where {
 }
 
 export type ProxyMode = 'tcp' | 'http';
-export type BalanceAlgorithm = 'roundrobin' | 'static-rr';
+export type { BalanceAlgorithm, BalanceConfig } from '../algo/config.ts';
 
 export const TIMEOUT_NAMES = [
   'client', 'server', 'connect', 'client-fin', 'server-fin', 'queue', 'tunnel',
@@ -28,21 +30,37 @@ export interface BindConfig {
   name?: string;
 }
 
-export interface ServerDefaults {
-  weight?: number;
-  disabled?: boolean;
+/** What `server` and `default-server` options set (src/lb/config/sections/server.ts). */
+export interface ServerParams {
+  /** 0–256; 0 = no new traffic from the algorithm. */
+  weight: number;
+  disabled: boolean;
+  /** Concurrent requests/connections the server is given; 0 = unlimited. Beyond: queue. */
+  maxconn: number;
+  /** With `fullconn`: the dynamic limit's floor; 0 = fixed maxconn. */
+  minconn: number;
+  /** Requests that may wait in this server's own queue; 0 = unlimited. */
+  maxqueue: number;
+  /** Used only when no active server is usable. */
+  backup: boolean;
+  /** Weight ramps up over this many ms after the server comes up; 0 = at once. */
+  slowstart: number;
+  /** Health-check settings of this server. */
+  check: ServerCheckParams;
 }
 
-export interface ServerConfig {
+export type ServerDefaults = Partial<ServerParams>;
+
+export interface ServerConfig extends ServerParams {
   where: Where;
   name: string;
   /** The address text as written. */
   text: string;
   address: ServerAddress;
-  weight: number;
-  disabled: boolean;
-  /** Numeric id (HAProxy `id`), assigned in declaration order from 1 when not given. */
+  /** Numeric id (HAProxy `id`); when not given, the smallest free one in declaration order. */
   id: number;
+  /** The id was written with `id N`. */
+  idExplicit: boolean;
 }
 
 export interface ForwardFor {
@@ -65,6 +83,10 @@ export interface ProxyOptions {
   redispatchOn: boolean;
   /** option redispatch interval: 0 = none, -1 = last retry, P > 0 every P-th retry, -N N-th before last. */
   redispatch: number;
+  /** `option abortonclose`: a client that closes drops its request if not answered yet (queued or sent). */
+  abortonclose: boolean;
+  /** `option allbackups`: spread over all usable backup servers, not only the first. */
+  allbackups: boolean;
 }
 
 /** Settings a defaults section passes on; proxies start from a copy of their defaults. */
@@ -72,7 +94,11 @@ export interface ProxySettings {
   mode: ProxyMode;
   maxconn?: number;
   timeouts: Timeouts;
-  balance: BalanceAlgorithm;
+  balance: BalanceConfig;
+  /** Backend `fullconn`: the load at which servers reach maxconn (with minconn). */
+  fullconn?: number;
+  /** Health-check probe settings shared by the servers. */
+  healthCheck: ProxyCheckConfig;
   retries: number;
   options: ProxyOptions;
   serverDefaults: ServerDefaults;

@@ -45,6 +45,9 @@ export interface Counters {
   /** Server connections opened, and requests sent over an already-used connection. */
   connect: number;
   reuse: number;
+  /** Requests waiting in the queue now (server: its own queue; backend: the shared one), and the most seen. */
+  qcur: number;
+  qmax: number;
 }
 
 /** Counts one HTTP response status in its class. */
@@ -62,7 +65,7 @@ export function newCounters(): Counters {
   return {
     scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, econ: 0, eresp: 0, ereq: 0, wretr: 0, wredis: 0,
     cli_abrt: 0, srv_abrt: 0, lbtot: 0, dcon: 0, req_tot: 0,
-    hrsp_1xx: 0, hrsp_2xx: 0, hrsp_3xx: 0, hrsp_4xx: 0, hrsp_5xx: 0, hrsp_other: 0, connect: 0, reuse: 0,
+    hrsp_1xx: 0, hrsp_2xx: 0, hrsp_3xx: 0, hrsp_4xx: 0, hrsp_5xx: 0, hrsp_other: 0, connect: 0, reuse: 0, qcur: 0, qmax: 0,
   };
 }
 

@@ -9,7 +9,9 @@
  *      408); between requests `timeout http-keep-alive` bounds the idle wait. A request
  *      the parser refuses gets its error response and the connection closes: the server
  *      never sees a byte of it.
- *   2. the backend picks a server for this request; a connection this session already
+ *   2. the backend assigns a server slot for this request (backend.ts) — at once or after
+ *      a wait in a queue bounded by `timeout queue` (503 when it expires); the slot is
+ *      held until the transaction ends. A connection this session already
  *      holds to that server is reused if idle (session-private reuse, HAProxy's
  *      `http-reuse safe` for the first request), else a new one is opened with the same
  *      retry/redispatch rules as TCP mode. The head is re-serialised (hop-by-hop fields
@@ -28,6 +30,9 @@ import type { Server } from './server.ts';
 import { countStatus, sessionStart, type Counters } from './counters.ts';
 import type { Inbound } from './fast-io.ts';
 import { connectToServer, shouldRedispatch, turnaroundMs } from './server-conn.ts';
+import type { QueueEntry, Waiter } from './queue.ts';
+import type { PickRequest } from '../algo/types.ts';
+import { RequestPickView } from '../http/pick-view.ts';
 import { parseRequestHead, parseResponseHead } from '../http/h1-parse.ts';
 import { writeRequestHead, writeResponseHead } from '../http/h1-write.ts';
 import { ChunkedScanner } from '../http/chunked.ts';
@@ -61,7 +66,7 @@ const EMPTY = Buffer.alloc(0);
 
 type Phase = 'head' | 'forwarding' | 'tunnel' | 'closing';
 
-export class HttpStream {
+export class HttpStream implements Waiter, PickRequest {
   readonly cli: net.Socket;
   readonly backend: Backend | null;
   private readonly owner: HttpOwner;
@@ -87,6 +92,11 @@ export class HttpStream {
   private readonly idle = new Map<Server, net.Socket>();
   private srvReady = false;
   server: Server | null = null;
+  /** The server whose slot the current transaction holds (released exactly once). */
+  private slot: Server | null = null;
+  private waiting: QueueEntry | null = null;
+  /** PickRequest view of the current request (built per transaction). */
+  http: RequestPickView | null = null;
   private attempts = 0;
   private timer: NodeJS.Timeout | null = null;
   private timerMs = 0;
@@ -195,7 +205,13 @@ export class HttpStream {
   private onClientEnd(): void {
     if (this.phase === 'tunnel') { this.srv?.end(); return; }
     if (this.phase === 'head' && this.pending.length === 0) { this.cli.end(); return; }
-    // The client stopped sending mid-transaction: finish the response, then close.
+    // The client stopped sending mid-transaction: finish the response, then close —
+    // unless `option abortonclose` drops a request not answered yet (queued or sent).
+    if (this.phase === 'forwarding' && !this.respStarted && this.backend?.cfg.options.abortonclose) {
+      this.backend.counters.cli_abrt++;
+      this.abort();
+      return;
+    }
     this.closeAfter = true;
     if (this.phase === 'head') this.fail(400);
   }
@@ -239,11 +255,38 @@ export class HttpStream {
     this.dispatch();
   }
 
-  /** Picks a server for the current request and gets a connection to it. */
+  get srcAddr(): string {
+    return this.cli.remoteAddress ?? '';
+  }
+
+  /** Gets a server slot for the current request, now or from a queue. */
   private dispatch(avoid?: Server): void {
     const be = this.backend!;
-    const server = be.pickServer(avoid);
-    if (!server) { this.fail(503); return; }
+    this.releaseSlot();
+    this.http = new RequestPickView(this.req!);
+    const a = be.assign(this, this, avoid);
+    if (a.kind === 'queued') { this.waiting = a.entry; return; }
+    if (a.kind !== 'server') { this.fail(503); return; }
+    this.granted(a.server);
+  }
+
+  /** Waiter: `timeout queue` expired (HAProxy answers 503). */
+  expired(): void {
+    this.waiting = null;
+    this.fail(503);
+  }
+
+  private releaseSlot(): void {
+    if (this.waiting) { this.backend!.cancel(this.waiting); this.waiting = null; }
+    if (this.slot) { const s = this.slot; this.slot = null; this.backend!.release(s); }
+  }
+
+  /** Waiter: a slot on `server` is ours; use a connection to it or open one. */
+  granted(server: Server): void {
+    const be = this.backend!;
+    this.waiting = null;
+    this.slot = server;
+    if (this.phase !== 'forwarding') { this.releaseSlot(); return; }
     if (this.srv && this.server === server && this.srvReady && !this.srv.destroyed) {
       be.counters.reuse++;
       server.counters.reuse++;
@@ -329,12 +372,8 @@ export class HttpStream {
     if (shouldRedispatch(be, this.attempts)) {
       be.counters.wredis++;
       server.counters.wredis++;
-      const failed = server;
       this.server = null;
-      const next = be.pickServer(failed);
-      if (!next) { this.fail(503); return; }
-      this.server = next;
-      this.connect();
+      this.dispatch(server);
       return;
     }
     const delay = turnaroundMs(be);
@@ -565,6 +604,7 @@ export class HttpStream {
 
   private maybeTransactionDone(): void {
     if (!this.reqDone || !this.respDone || this.phase !== 'forwarding') return;
+    this.releaseSlot();
     if (this.closeAfter) {
       this.phase = 'closing';
       this.dropServer();
@@ -600,6 +640,7 @@ export class HttpStream {
   private fail(status: number): void {
     if (this.phase === 'closing' || this.ended) return;
     this.disarm();
+    this.releaseSlot();
     this.dropServer();
     this.phase = 'closing';
     if (this.respStarted) { this.cli.destroy(); return; }
@@ -613,6 +654,7 @@ export class HttpStream {
 
   abort(): void {
     this.disarm();
+    this.releaseSlot();
     this.dropServer();
     this.phase = 'closing';
     this.cli.destroy();
@@ -622,6 +664,7 @@ export class HttpStream {
     if (this.ended || !this.cliClosed) return;
     this.ended = true;
     this.disarm();
+    this.releaseSlot();
     if (this.timer) { clearTimeout(this.timer); this.timer = null; }
     this.dropServer();
     for (const s of this.idle.values()) s.destroy();

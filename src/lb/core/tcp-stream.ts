@@ -4,7 +4,9 @@
  * Life of a stream:
  *   1. The client socket arrives paused (listeners use pauseOnConnect), so nothing is
  *      read — and nothing buffered — before we have somewhere to send it.
- *   2. The backend's algorithm picks a server; we connect under `timeout connect`.
+ *   2. The backend assigns a server (backend.ts): a free slot at once, or a wait in a
+ *      queue (queue.ts) bounded by `timeout queue`, after which the client is closed;
+ *      then we connect under `timeout connect`. The slot is held until the session ends.
  *      A failed attempt is retried up to `retries` times: on the same server after a
  *      turn-around of min(timeout connect, 1 s) (so a restarting server is not hammered),
  *      or immediately on another server when `option redispatch` says so.
@@ -24,6 +26,8 @@ import type { Server } from './server.ts';
 import { sessionStart, type Counters } from './counters.ts';
 import type { Inbound } from './fast-io.ts';
 import { connectToServer, shouldRedispatch, turnaroundMs } from './server-conn.ts';
+import type { QueueEntry, Waiter } from './queue.ts';
+import type { PickRequest } from '../algo/types.ts';
 
 export interface StreamOwner {
   /** Frontend counters (bytes, sessions). */
@@ -34,11 +38,16 @@ export interface StreamOwner {
   onEnd(stream: TcpStream): void;
 }
 
-export class TcpStream {
+export class TcpStream implements Waiter, PickRequest {
   readonly cli: net.Socket;
   srv: net.Socket | null = null;
   server: Server | null = null;
+  /** The server whose slot this session holds (released exactly once). */
+  private slot: Server | null = null;
+  private waiting: QueueEntry | null = null;
   readonly backend: Backend | null;
+  /** PickRequest: TCP mode has no HTTP request. */
+  readonly http = null;
   private readonly owner: StreamOwner;
   private attempts = 0;
   private connectTimer: NodeJS.Timeout | null = null;
@@ -131,21 +140,41 @@ export class TcpStream {
     this.srv?.pause();
   };
 
-  /** Picks a server (avoiding `avoid` if possible) and connects to it. */
+  get srcAddr(): string {
+    return this.cli.remoteAddress ?? '';
+  }
+
+  /** Gets a server slot (avoiding `avoid` if possible), now or from a queue, and connects. */
   private assignAndConnect(avoid: Server | undefined): void {
     const be = this.backend!;
-    const server = be.pickServer(avoid);
-    if (!server) {
-      // "no server available": nothing to connect to.
+    if (this.slot) { be.release(this.slot); this.slot = null; }
+    const a = be.assign(this, this, avoid);
+    if (a.kind === 'queued') { this.waiting = a.entry; return; }
+    if (a.kind !== 'server') {
+      // "no server available" or its queue is full: nothing to connect to.
       this.cli.destroy();
       return;
     }
+    this.granted(a.server);
+  }
+
+  /** Waiter: a slot on `server` is ours (at once or from a queue). */
+  granted(server: Server): void {
+    this.waiting = null;
+    this.slot = server;
+    if (this.cli.destroyed) { this.maybeEnd(); return; }
     if (this.server !== server) {
       if (this.server) this.server.counters.scur--;
       this.server = server;
       sessionStart(server.counters);
     }
     this.connect();
+  }
+
+  /** Waiter: `timeout queue` expired — HAProxy closes a TCP client it could not serve. */
+  expired(): void {
+    this.waiting = null;
+    this.cli.destroy();
   }
 
   private connect(): void {
@@ -266,11 +295,13 @@ export class TcpStream {
   private maybeEnd(): void {
     if (this.ended || !this.cliClosed) return;
     if (this.connectTimer) { clearTimeout(this.connectTimer); this.connectTimer = null; }
+    if (this.waiting) { this.backend!.cancel(this.waiting); this.waiting = null; }
     if (this.srv) {
       this.srv.destroy();
       return;
     }
     this.ended = true;
+    if (this.slot) { this.backend!.release(this.slot); this.slot = null; }
     this.owner.feCounters.scur--;
     if (this.backend) this.backend.counters.scur--;
     if (this.server) this.server.counters.scur--;

@@ -7,20 +7,24 @@
  * forbidden in `defaults`.
  */
 import type { ParseContext } from '../context.ts';
-import type { DefaultsConfig, ForwardFor, ProxyConfig, ProxyOptions, ServerDefaults, TimeoutName } from '../types.ts';
+import type { DefaultsConfig, ForwardFor, ProxyConfig, ProxyOptions, TimeoutName } from '../types.ts';
 import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { parseResponseHead } from '../../http/h1-parse.ts';
 import { TIMEOUT_NAMES } from '../types.ts';
-import { expandAddressEnv, parseListenList, parseServerAddress } from '../address.ts';
+import { parseListenList } from '../address.ts';
+import { parseServer, parseDefaultServer } from './server.ts';
+import { BALANCE_KEYWORDS, parseBalance, parseBalanceKeyword } from './balance.ts';
+import { CHECK_KEYWORDS, CHECK_OPTIONS, parseCheckKeyword } from './check.ts';
 import { parseTime, parseUint } from '../units.ts';
-import { KNOWN_OPTIONS, UNSUPPORTED_BIND_KEYWORDS, UNSUPPORTED_PROXY, UNSUPPORTED_SERVER_KEYWORDS } from './unsupported.ts';
+import { KNOWN_OPTIONS, UNSUPPORTED_BIND_KEYWORDS, UNSUPPORTED_PROXY } from './unsupported.ts';
 
 type Target = { proxy: ProxyConfig; defaults?: undefined } | { proxy?: undefined; defaults: DefaultsConfig };
 
 export const PROXY_KEYWORDS = [
   'bind', 'mode', 'maxconn', 'timeout', 'default_backend', 'use_backend', 'server',
-  'default-server', 'balance', 'retries', 'errorfile', 'option', 'no option',
+  'default-server', 'balance', 'retries', 'fullconn', 'errorfile', 'option', 'no option',
+  ...CHECK_KEYWORDS, ...BALANCE_KEYWORDS,
 ];
 
 /** Status codes `errorfile` may replace (HAProxy 2.6). */
@@ -30,16 +34,14 @@ const FE_TIMEOUTS = new Set<TimeoutName>(['client', 'client-fin', 'http-request'
 const BE_TIMEOUTS = new Set<TimeoutName>(['server', 'server-fin', 'connect', 'queue', 'check', 'tunnel']);
 
 /** The options Switchyard serves (tcplog/dontlognull only shape future logs). */
-const SERVED_OPTIONS = new Set(['tcplog', 'dontlognull', 'redispatch', 'http-keep-alive', 'http-server-close', 'httpclose']);
+const SERVED_OPTIONS = new Set(['tcplog', 'dontlognull', 'redispatch', 'http-keep-alive', 'http-server-close', 'httpclose', 'forwardfor', 'allbackups', 'abortonclose', ...CHECK_OPTIONS]);
 
 /** The three HTTP connection modes are one setting; `no option X` returns to keep-alive. */
 const HTTP_CONN_MODES: Readonly<Record<string, ProxyOptions['httpConnMode']>> = {
   'http-keep-alive': 'keep-alive', 'http-server-close': 'server-close', httpclose: 'close',
 };
 
-const BALANCE_KNOWN = ['leastconn', 'source', 'uri', 'url_param', 'first', 'random', 'hash', 'hdr', 'rdp-cookie'];
-
-export const NAME_RE = /^[A-Za-z0-9_.:-]+$/;
+export { NAME_RE } from './server.ts';
 
 function label(t: Target): string {
   if (t.defaults) return "'defaults' section";
@@ -117,8 +119,7 @@ export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): vo
     }
     case 'default-server': {
       if (!capable(ctx, t, kw, 'backend', 'alert', true)) return;
-      parseServerParams(ctx, s.serverDefaults, args, 1, 'default-server');
-      return;
+      return parseDefaultServer(ctx, s.serverDefaults, args);
     }
     case 'balance':
       if (!capable(ctx, t, kw, 'backend', 'warning', true)) return;
@@ -130,6 +131,13 @@ export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): vo
       s.retries = v.value;
       return;
     }
+    case 'fullconn': {
+      if (!capable(ctx, t, kw, 'backend', 'warning', true)) return;
+      const v = parseUint(args[1], 1, 10_000_000);
+      if (!v.ok) return ctx.alert('SY_ERR_CFG_ARG', `'fullconn' ${v.reason} (a positive integer).`);
+      s.fullconn = v.value;
+      return;
+    }
     case 'errorfile':
       return parseErrorfile(ctx, s, args);
     case 'option':
@@ -139,6 +147,11 @@ export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): vo
         return ctx.alert('SY_ERR_CFG_ARG', `'no' is only supported before 'option' (as in 'no option tcplog').`);
       }
       return parseOption(ctx, t, s, args.slice(1), false);
+  }
+  if (CHECK_KEYWORDS.includes(kw) && parseCheckKeyword(ctx, s, args, true)) return;
+  if (BALANCE_KEYWORDS.includes(kw)) {
+    if (!capable(ctx, t, kw, 'backend', 'warning', true)) return;
+    return parseBalanceKeyword(ctx, s, args);
   }
   if (UNSUPPORTED_PROXY.has(kw)) {
     return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'${kw}' is a valid HAProxy keyword in ${label(t)} but is not implemented yet in Switchyard.`);
@@ -186,76 +199,12 @@ function parseBind(ctx: ParseContext, p: ProxyConfig, args: string[]): void {
   p.binds.push(bind);
 }
 
-function parseServer(ctx: ParseContext, p: ProxyConfig, args: string[]): void {
-  const name = args[1];
-  if (!name || !args[2]) return ctx.alert('SY_ERR_CFG_ARG', `'server' expects <name> and <addr>[:<port>] as arguments.`);
-  if (!NAME_RE.test(name)) return ctx.alert('SY_ERR_CFG_ARG', `character '${[...name].find((c) => !NAME_RE.test(c))}' is not permitted in server name '${name}'.`);
-  const dup = p.servers.find((s) => s.name === name);
-  if (dup) {
-    return ctx.alert('SY_ERR_CFG_DUPLICATE', `${p.kind} '${p.name}', another server named '${name}' was already defined at line ${dup.where.line}, please use distinct names.`);
-  }
-  const addr = parseServerAddress(expandAddressEnv(args[2], ctx.env));
-  if (!addr.ok) return ctx.alert('SY_ERR_CFG_ADDRESS', `'server ${p.name}/${name}' : ${addr.reason}.`);
-  const params: ServerDefaults = { ...p.serverDefaults };
-  if (!parseServerParams(ctx, params, args, 3, `server ${p.name}/${name}`)) return;
-  p.servers.push({
-    where: { ...ctx.where },
-    name,
-    text: args[2],
-    address: addr.value,
-    weight: params.weight ?? 1,
-    disabled: params.disabled ?? false,
-    id: p.servers.length + 1,
-  });
-}
-
-/** Parses `weight N`, `disabled`, `enabled` from args[from…]; false if an error was reported. */
-function parseServerParams(ctx: ParseContext, into: ServerDefaults, args: string[], from: number, what: string): boolean {
-  for (let i = from; i < args.length; i++) {
-    const k = args[i]!;
-    if (k === 'weight') {
-      const v = parseUint(args[i + 1], 0, 256);
-      if (!v.ok) {
-        ctx.alert('SY_ERR_CFG_ARG', `'${what}' : weight ${v.reason.replace('expects', 'expects')} (allowed: 0 to 256).`);
-        return false;
-      }
-      into.weight = v.value;
-      i++;
-    } else if (k === 'disabled') {
-      into.disabled = true;
-    } else if (k === 'enabled') {
-      into.disabled = false;
-    } else if (UNSUPPORTED_SERVER_KEYWORDS.has(k)) {
-      ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'${what}' : '${k}' is a valid HAProxy server option but is not implemented yet in Switchyard; supported: weight, disabled, enabled.`);
-      return false;
-    } else {
-      ctx.alert('SY_ERR_CFG_UNKNOWN_KEYWORD', `'${what}' : unknown keyword '${k}'; supported: weight, disabled, enabled.`);
-      return false;
-    }
-  }
-  return true;
-}
-
-function parseBalance(ctx: ParseContext, s: { balance: string }, args: string[]): void {
-  const a = args[1] ?? '';
-  if (a === 'roundrobin' || a === 'static-rr') {
-    if (args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'balance ${a}' does not take arguments (got '${args[2]}').`);
-    s.balance = a;
-    return;
-  }
-  const base = a.replace(/\(.*$/, '');
-  if (BALANCE_KNOWN.includes(base)) {
-    return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'balance ${a}' is not implemented yet in Switchyard; supported: 'roundrobin', 'static-rr'.`);
-  }
-  ctx.alert('SY_ERR_CFG_ARG', `balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options (Switchyard serves 'roundrobin' and 'static-rr' so far).`);
-}
-
 /** The capability an option needs; elsewhere HAProxy warns and ignores it. */
 const OPTION_CAP: Readonly<Record<string, 'frontend' | 'backend'>> = {
-  tcplog: 'frontend', dontlognull: 'frontend', redispatch: 'backend',
+  tcplog: 'frontend', dontlognull: 'frontend', redispatch: 'backend', allbackups: 'backend', abortonclose: 'backend',
 };
 
-function parseOption(ctx: ParseContext, t: Target, s: { options: ProxyOptions }, args: string[], on: boolean): void {
+function parseOption(ctx: ParseContext, t: Target, s: { options: ProxyOptions; healthCheck: import('../../check/config.ts').ProxyCheckConfig }, args: string[], on: boolean): void {
   const name = args[1];
   if (!name) return ctx.alert('SY_ERR_CFG_ARG', `'option' expects an option name.`);
   if (name === 'tcplog' && !on) return ctx.alert('SY_ERR_CFG_ARG', `negation/default is not supported for option 'tcplog'.`);
@@ -280,6 +229,12 @@ function parseOption(ctx: ParseContext, t: Target, s: { options: ProxyOptions },
     return;
   }
   if (name === 'forwardfor') return parseForwardFor(ctx, s, args, on);
+  if (CHECK_OPTIONS.includes(name) && parseCheckKeyword(ctx, s, args, on)) return;
+  if (name === 'allbackups') {
+    if (args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'option allbackups' does not take arguments.`);
+    s.options.allbackups = on;
+    return;
+  }
   const connMode = HTTP_CONN_MODES[name];
   if (connMode) {
     if (args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'option ${name}' does not take arguments.`);
@@ -289,7 +244,7 @@ function parseOption(ctx: ParseContext, t: Target, s: { options: ProxyOptions },
   }
   if (SERVED_OPTIONS.has(name)) {
     if (args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'option ${name}' does not take arguments.`);
-    s.options[name as 'tcplog' | 'dontlognull'] = on;
+    s.options[name as 'tcplog' | 'dontlognull' | 'abortonclose'] = on;
     return;
   }
   if (KNOWN_OPTIONS.has(name)) {
