@@ -199,6 +199,39 @@ test('a response with both Content-Length and Transfer-Encoding is refused with 
   bad.close();
 });
 
+test('an invalid chunk arriving together with the response head: the client gets 502, not a cut connection', async () => {
+  const bad = await rawBackend('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nnot a chunk\r\n');
+  const p = await freePort();
+  runSwitchyard(['-db', '-f', writeConfig(cfg('', `  server bad 127.0.0.1:${bad.port}`).replace(`127.0.0.1:${port}`, `127.0.0.1:${p}`))]);
+  await waitForPort(p);
+  const out = await raw(p, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.match(out, /^HTTP\/1\.1 502 /);
+  assert.doesNotMatch(out, /200 OK/);
+  bad.close();
+});
+
+test('HTTP/1.0 keep-alive: the server is asked to keep the connection, the 1.0 client is told it is kept', async () => {
+  // A server that keeps its connections and answers every request head it reads.
+  let received = '';
+  const srv = net.createServer((s) => {
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => { received += d; for (const _ of d.matchAll(/\r\n\r\n/g)) s.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'); });
+    s.on('error', () => {});
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const b = { port: (srv.address() as net.AddressInfo).port, received: () => received, close: () => srv.close() };
+  srv.unref();
+  const p = await freePort();
+  runSwitchyard(['-db', '-f', writeConfig(cfg('', `  server b 127.0.0.1:${b.port}`).replace(`127.0.0.1:${port}`, `127.0.0.1:${p}`))]);
+  await waitForPort(p);
+  const out = await raw(p, ['GET /1 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n', 'GET /2 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n'], { untilCount: 2 });
+  const replies = out.split('HTTP/1.1 200 OK').slice(1);
+  assert.equal(replies.length, 2, 'both requests answered on one connection');
+  for (const r of replies) assert.match(r, /connection: keep-alive/i);
+  assert.match(b.received(), /^GET \/1 HTTP\/1\.0\r\n[^]*connection: keep-alive\r\n/i);
+  b.close();
+});
+
 test('a close-delimited response is relayed until the server closes, then the client connection ends', async () => {
   const b = await rawBackend('HTTP/1.1 200 OK\r\n\r\nuntil close');
   const p = await freePort();

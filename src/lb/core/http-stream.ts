@@ -63,6 +63,9 @@ function connModeOf(fe: ConnMode, be: ConnMode | undefined): ConnMode {
   return be !== undefined && CONN_MODE_RANK[be] > CONN_MODE_RANK[fe] ? be : fe;
 }
 const EMPTY = Buffer.alloc(0);
+const NO_LINES: string[] = [];
+const CONN_CLOSE = ['connection: close'];
+const CONN_KEEP_ALIVE = ['connection: keep-alive'];
 
 type Phase = 'head' | 'forwarding' | 'tunnel' | 'closing';
 
@@ -392,6 +395,8 @@ export class HttpStream implements Waiter, PickRequest {
     const ff = forwardedForLine(this.owner.forwardfor, be.cfg.options.forwardfor, req, this.cli.remoteAddress);
     if (ff !== null) extra.push(ff);
     if (this.serverClose) extra.push('connection: close');
+    // An HTTP/1.0 request is forwarded as 1.0: ask the server to keep the connection.
+    else if (req.minor === 0) extra.push('connection: keep-alive');
     const head = writeRequestHead(req, extra);
     if (req.upgrade || req.method === 'CONNECT') {
       // Bytes after the head belong to the other protocol once the server agrees.
@@ -511,7 +516,8 @@ export class HttpStream implements Waiter, PickRequest {
       this.respFraming = head.framing;
       if (head.framing.kind === 'close' || head.close) this.closeAfterServer = true;
       if (head.framing.kind === 'close') this.closeAfter = true;
-      const out = writeResponseHead(head, this.closeAfter ? ['connection: close'] : []);
+      // HTTP/1.0 clients only keep a connection that the response says is kept.
+      const out = writeResponseHead(head, this.closeAfter ? CONN_CLOSE : req.minor === 0 ? CONN_KEEP_ALIVE : NO_LINES);
       if (head.framing.kind === 'tunnel') {
         this.toClient(out);
         this.enterTunnel(rest);
@@ -526,7 +532,13 @@ export class HttpStream implements Waiter, PickRequest {
         return;
       }
       const take = rest.length > 0 ? this.consumeResponseBody(rest) : 0;
-      if (take < 0) return;
+      if (take < 0) {
+        // Invalid body framing before anything reached the client: a clean 502.
+        this.respStarted = false;
+        this.dropServer();
+        this.fail(502);
+        return;
+      }
       // Head and the body bytes already here leave in one write (one syscall).
       this.toClient(take > 0 ? Buffer.concat([out, rest.subarray(0, take)]) : out);
       this.afterResponseBytes(take, rest.length);
@@ -539,7 +551,7 @@ export class HttpStream implements Waiter, PickRequest {
 
   private forwardResponseBody(chunk: Buffer): void {
     const take = this.consumeResponseBody(chunk);
-    if (take < 0) return;
+    if (take < 0) { this.abort(); return; }
     if (take > 0) this.toClient(take === chunk.length ? chunk : chunk.subarray(0, take));
     this.afterResponseBytes(take, chunk.length);
   }
@@ -549,7 +561,7 @@ export class HttpStream implements Waiter, PickRequest {
     if (this.respFraming.kind === 'close') return chunk.length;
     if (this.respScanner) {
       const p = this.respScanner.feed(chunk);
-      if (p.error) { this.backend!.counters.eresp++; this.abort(); return -1; }
+      if (p.error) { this.backend!.counters.eresp++; this.server!.counters.eresp++; return -1; }
       if (p.done) this.respLeft = -1;
       return p.consumed;
     }
