@@ -47,6 +47,12 @@ export interface ServerParams {
   slowstart: number;
   /** Health-check settings of this server. */
   check: ServerCheckParams;
+  /** Idle connections kept in this server's pool: -1 unlimited, 0 none. */
+  poolMaxConn: number;
+  /** ms an idle pooled connection is kept. */
+  poolPurgeDelay: number;
+  /** Times a connection may be reused: -1 unlimited. */
+  maxReuse: number;
 }
 
 export type ServerDefaults = Partial<ServerParams>;
@@ -97,6 +103,8 @@ export interface ProxySettings {
   balance: BalanceConfig;
   /** Backend `fullconn`: the load at which servers reach maxconn (with minconn). */
   fullconn?: number;
+  /** `http-reuse`: how idle server connections are shared between client sessions. */
+  httpReuse: import('../core/server-pool.ts').ReuseMode;
   /** Health-check probe settings shared by the servers. */
   healthCheck: ProxyCheckConfig;
   retries: number;

@@ -29,7 +29,8 @@ import type { Backend } from './backend.ts';
 import type { Server } from './server.ts';
 import { countStatus, sessionStart, type Counters } from './counters.ts';
 import type { Inbound } from './fast-io.ts';
-import { connectToServer, shouldRedispatch, turnaroundMs } from './server-conn.ts';
+import { shouldRedispatch, turnaroundMs } from './server-conn.ts';
+import { ServerConn, type ConnUser } from './server-pool.ts';
 import type { QueueEntry, Waiter } from './queue.ts';
 import type { PickRequest } from '../algo/types.ts';
 import { RequestPickView } from '../http/pick-view.ts';
@@ -69,7 +70,13 @@ const CONN_KEEP_ALIVE = ['connection: keep-alive'];
 
 type Phase = 'head' | 'forwarding' | 'tunnel' | 'closing';
 
-export class HttpStream implements Waiter, PickRequest {
+/** Closes a server connection without telling its user (who gave it up). */
+function destroyConn(c: ServerConn): void {
+  c.user = null;
+  c.sock.destroy();
+}
+
+export class HttpStream implements Waiter, PickRequest, ConnUser {
   readonly cli: net.Socket;
   readonly backend: Backend | null;
   private readonly owner: HttpOwner;
@@ -90,10 +97,12 @@ export class HttpStream implements Waiter, PickRequest {
   private respScanner: ChunkedScanner | null = null;
   private respBuf: Buffer = EMPTY;
   private closeAfter = false;
-  private srv: net.Socket | null = null;
-  /** Idle connections this session opened to other servers, kept for its next requests. */
-  private readonly idle = new Map<Server, net.Socket>();
-  private srvReady = false;
+  /** The server connection of the current transaction. */
+  private conn: ServerConn | null = null;
+  /** The connection this session used last, now pooled: preferred for its next request. */
+  private lastConn: ServerConn | null = null;
+  /** `http-reuse never`: idle connections private to this session, one per server. */
+  private readonly privateIdle = new Map<Server, ServerConn>();
   server: Server | null = null;
   /** The server whose slot the current transaction holds (released exactly once). */
   private slot: Server | null = null;
@@ -128,7 +137,7 @@ export class HttpStream implements Waiter, PickRequest {
     cli.on('close', () => { this.cliClosed = true; this.finish(); });
     cli.on('end', () => this.onClientEnd());
     cli.on('drain', () => {
-      if (this.srvBlocked) { this.srvBlocked = false; this.srv?.resume(); }
+      if (this.srvBlocked) { this.srvBlocked = false; this.conn?.sock.resume(); }
     });
     if (inbound) inbound.onChunk = this.onClientData;
     else cli.on('data', this.onClientData);
@@ -187,7 +196,7 @@ export class HttpStream implements Waiter, PickRequest {
         return;
       }
       case 'forwarding':
-        if (!this.reqDone && this.srvReady) { this.forwardRequestBody(chunk); return; }
+        if (!this.reqDone && this.conn !== null && this.conn.connected) { this.forwardRequestBody(chunk); return; }
         // Pipelined bytes (or body bytes before the server is ready): keep them, stop reading.
         this.keep(chunk);
         if (this.pending.length > DEFAULT_LIMITS.maxHeadBytes) { this.cliHeld = true; this.cli.pause(); }
@@ -206,7 +215,7 @@ export class HttpStream implements Waiter, PickRequest {
   }
 
   private onClientEnd(): void {
-    if (this.phase === 'tunnel') { this.srv?.end(); return; }
+    if (this.phase === 'tunnel') { this.conn?.sock.end(); return; }
     if (this.phase === 'head' && this.pending.length === 0) { this.cli.end(); return; }
     // The client stopped sending mid-transaction: finish the response, then close —
     // unless `option abortonclose` drops a request not answered yet (queued or sent).
@@ -284,90 +293,112 @@ export class HttpStream implements Waiter, PickRequest {
     if (this.slot) { const s = this.slot; this.slot = null; this.backend!.release(s); }
   }
 
-  /** Waiter: a slot on `server` is ours; use a connection to it or open one. */
+  /** Waiter: a slot on `server` is ours; use an idle connection to it or open one. */
   granted(server: Server): void {
     const be = this.backend!;
     this.waiting = null;
     this.slot = server;
     if (this.phase !== 'forwarding') { this.releaseSlot(); return; }
-    if (this.srv && this.server === server && this.srvReady && !this.srv.destroyed) {
-      be.counters.reuse++;
-      server.counters.reuse++;
-      this.sendRequest();
-      return;
-    }
-    // Park the connection we hold (it is idle between transactions), take one we parked.
-    if (this.srv && this.server && this.srvReady && !this.srv.destroyed) {
-      this.idle.get(this.server)?.destroy();
-      this.idle.set(this.server, this.srv);
-      this.srv = null;
-      this.srvReady = false;
-    } else {
-      this.dropServer();
-    }
-    const parked = this.idle.get(server);
-    if (parked && !parked.destroyed) {
-      this.idle.delete(server);
-      this.srv = parked;
-      this.server = server;
-      this.srvReady = true;
-      be.counters.reuse++;
-      server.counters.reuse++;
-      this.sendRequest();
-      return;
-    }
     this.server = server;
+    const conn = this.idleConnTo(server);
+    if (conn) {
+      this.conn = conn;
+      be.counters.reuse++;
+      server.counters.reuse++;
+      this.sendRequest();
+      return;
+    }
     this.attempts = 0;
     this.connect();
+  }
+
+  /** An idle connection to `server` this request may use (server-pool.ts), or null. */
+  private idleConnTo(server: Server): ServerConn | null {
+    const mode = this.backend!.cfg.httpReuse;
+    const own = this.privateIdle.get(server);
+    if (own) {
+      this.privateIdle.delete(server);
+      if (own.usable) return own;
+      destroyConn(own);
+    }
+    if (mode === 'never') return null;
+    for (;;) {
+      const c = server.pool.take(this, this.lastConn, mode, this.transactions === 1);
+      if (c === null || c.usable) return c;
+      destroyConn(c);
+    }
   }
 
   private connect(): void {
     const be = this.backend!;
     const server = this.server!;
     this.attempts++;
-    const onServerData = (chunk: Buffer): void => {
-      if (this.srv === srv) this.onServerData(chunk);
-      else srv.destroy(); // an idle connection must not talk
-    };
-    const srv = connectToServer(server, this.cli.localPort ?? 0, this.fast ? onServerData : null);
-    if (!this.fast) srv.on('data', onServerData);
-    this.srv = srv;
-    this.srvReady = false;
+    const conn = new ServerConn(server, this.cli.localPort ?? 0, this.fast, this);
+    this.conn = conn;
     const tConnect = be.cfg.timeouts.connect ?? 0;
     if (tConnect > 0) {
-      this.connectTimer = setTimeout(() => { this.connectTimer = null; srv.destroy(); this.connectFailed(srv); }, tConnect);
+      this.connectTimer = setTimeout(() => {
+        this.connectTimer = null;
+        conn.user = null;
+        conn.sock.destroy();
+        this.connectFailed(conn);
+      }, tConnect);
     }
-    const onConnectError = (): void => {
+    conn.sock.once('connect', () => {
       if (this.connectTimer) { clearTimeout(this.connectTimer); this.connectTimer = null; }
-      this.connectFailed(srv);
-    };
-    srv.once('error', onConnectError);
-    srv.once('connect', () => {
-      if (this.connectTimer) { clearTimeout(this.connectTimer); this.connectTimer = null; }
-      srv.removeListener('error', onConnectError);
-      srv.on('error', () => { if (this.srv === srv) this.serverGone(); });
-      srv.on('end', () => { if (this.srv === srv) this.onServerEnd(); });
-      srv.on('close', () => {
-        if (this.idle.get(server) === srv) this.idle.delete(server);
-        if (this.srv === srv) { this.srv = null; this.srvReady = false; this.serverGone(); }
-      });
-      srv.on('drain', () => { if (this.cliBlocked) { this.cliBlocked = false; this.cli.resume(); } });
+      conn.connected = true;
       const tServer = be.cfg.timeouts.server ?? 0;
-      if (tServer > 0) srv.setTimeout(tServer, () => { if (this.srv === srv) this.serverTimeout(); });
-      this.srvReady = true;
+      if (tServer > 0) conn.sock.setTimeout(tServer);
       be.counters.connect++;
       server.counters.connect++;
-      this.sendRequest();
+      if (this.conn === conn) this.sendRequest();
     });
   }
 
-  private connectFailed(srv: net.Socket): void {
-    if (this.srv !== srv) return;
+  // ---- events of the server connection in use (ConnUser) -------------------------
+  // A connection this session keeps privately (http-reuse never) also reports here;
+  // it is idle, so anything it says closes it.
+
+  onConnData(conn: ServerConn, chunk: Buffer): void {
+    if (conn === this.conn) this.onServerData(chunk);
+    else destroyConn(conn);
+  }
+
+  onConnEnd(conn: ServerConn): void {
+    if (conn === this.conn) this.onServerEnd();
+    else destroyConn(conn);
+  }
+
+  onConnGone(conn: ServerConn): void {
+    if (conn !== this.conn) {
+      if (this.privateIdle.get(conn.server) === conn) this.privateIdle.delete(conn.server);
+      return;
+    }
+    if (!conn.connected) {
+      if (this.connectTimer) { clearTimeout(this.connectTimer); this.connectTimer = null; }
+      this.connectFailed(conn);
+      return;
+    }
+    this.conn = null;
+    this.serverGone();
+  }
+
+  onConnDrain(conn: ServerConn): void {
+    if (conn === this.conn && this.cliBlocked) { this.cliBlocked = false; this.cli.resume(); }
+  }
+
+  onConnTimeout(conn: ServerConn): void {
+    if (conn === this.conn) this.serverTimeout();
+    else destroyConn(conn);
+  }
+
+  private connectFailed(conn: ServerConn): void {
+    if (this.conn !== conn) return;
     const be = this.backend!;
     const server = this.server!;
     server.counters.econ++;
     be.counters.econ++;
-    this.srv = null;
+    this.conn = null;
     if (this.cli.destroyed) { this.finish(); return; }
     if (this.attempts > be.cfg.retries) { this.fail(503); return; }
     server.counters.wretr++;
@@ -386,6 +417,7 @@ export class HttpStream implements Waiter, PickRequest {
   private sendRequest(): void {
     const be = this.backend!;
     const req = this.req!;
+    this.conn!.requests++;
     // In HTTP mode each request is one backend/server stream (HAProxy counts them so).
     be.counters.req_tot++;
     be.counters.stot++;
@@ -452,7 +484,7 @@ export class HttpStream implements Waiter, PickRequest {
   }
 
   private toServer(chunk: Buffer): void {
-    const srv = this.srv;
+    const srv = this.conn?.sock;
     if (!srv) return;
     const ok = srv.write(chunk);
     if (this.fast ? srv.writableLength === 0 : ok) return;
@@ -466,7 +498,7 @@ export class HttpStream implements Waiter, PickRequest {
     const ok = cli.write(chunk);
     if (this.fast ? cli.writableLength === 0 : ok) return;
     this.srvBlocked = true;
-    this.srv?.pause();
+    this.conn?.sock.pause();
   }
 
   // ---- server side --------------------------------------------------------------
@@ -590,7 +622,7 @@ export class HttpStream implements Waiter, PickRequest {
   private serverGone(): void {
     if (this.ended || this.phase === 'closing') return;
     if (this.phase === 'tunnel') { this.abort(); return; }
-    if (this.phase === 'forwarding' && !this.respStarted && this.srvReady === false && this.connectTimer) return;
+    if (this.phase === 'forwarding' && !this.respStarted && this.conn === null && this.connectTimer) return;
     if (this.phase === 'forwarding') {
       if (!this.respStarted) {
         this.backend!.counters.srv_abrt++;
@@ -617,9 +649,9 @@ export class HttpStream implements Waiter, PickRequest {
   private maybeTransactionDone(): void {
     if (!this.reqDone || !this.respDone || this.phase !== 'forwarding') return;
     this.releaseSlot();
+    this.parkServer();
     if (this.closeAfter) {
       this.phase = 'closing';
-      this.dropServer();
       this.cli.end();
       return;
     }
@@ -630,7 +662,7 @@ export class HttpStream implements Waiter, PickRequest {
   private enterTunnel(rest: Buffer): void {
     this.phase = 'tunnel';
     const tTunnel = this.backend!.cfg.timeouts.tunnel ?? 0;
-    if (tTunnel > 0) { this.cli.setTimeout(tTunnel); this.srv?.setTimeout(tTunnel); }
+    if (tTunnel > 0) { this.cli.setTimeout(tTunnel); this.conn?.sock.setTimeout(tTunnel); }
     if (rest.length > 0) this.toClient(Buffer.from(rest));
     const early = this.pending;
     this.pending = EMPTY;
@@ -638,12 +670,32 @@ export class HttpStream implements Waiter, PickRequest {
     this.cli.resume();
   }
 
+  /** Closes the connection of the current transaction (not reusable, or the transaction failed). */
   private dropServer(): void {
-    const srv = this.srv;
-    this.srv = null;
-    this.srvReady = false;
+    const c = this.conn;
+    this.conn = null;
     if (this.connectTimer) { clearTimeout(this.connectTimer); this.connectTimer = null; }
-    srv?.destroy();
+    if (c) destroyConn(c);
+  }
+
+  /** max-reuse reached (also for connections kept private). */
+  private spent(c: ServerConn): boolean {
+    const max = c.server.cfg.maxReuse;
+    return max >= 0 && c.requests > max;
+  }
+
+  /** The transaction is complete and its connection reusable: keep it for later requests. */
+  private parkServer(): void {
+    const c = this.conn;
+    if (!c) return;
+    this.conn = null;
+    // `never`, or a full pool: the session keeps the connection for itself.
+    const verdict = this.backend!.cfg.httpReuse === 'never' ? 'full' : c.server.pool.park(c);
+    if (verdict === 'parked') { this.lastConn = c; return; }
+    if (verdict === 'spent' || !c.usable || this.spent(c)) { destroyConn(c); return; }
+    const old = this.privateIdle.get(c.server);
+    if (old && old !== c) destroyConn(old);
+    this.privateIdle.set(c.server, c);
   }
 
   // ---- ending -------------------------------------------------------------------
@@ -679,8 +731,8 @@ export class HttpStream implements Waiter, PickRequest {
     this.releaseSlot();
     if (this.timer) { clearTimeout(this.timer); this.timer = null; }
     this.dropServer();
-    for (const s of this.idle.values()) s.destroy();
-    this.idle.clear();
+    for (const c of this.privateIdle.values()) destroyConn(c);
+    this.privateIdle.clear();
     this.owner.feCounters.scur--;
     this.owner.onEnd(this);
   }

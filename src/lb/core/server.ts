@@ -13,6 +13,7 @@ import type { ServerConfig } from '../config/types.ts';
 import type { LbServer } from '../algo/types.ts';
 import { newCounters, type Counters } from './counters.ts';
 import { WaitQueue } from './queue.ts';
+import { ServerPool } from './server-pool.ts';
 
 export type HealthState = 'up' | 'down';
 export type AdminState = 'ready' | 'drain' | 'maint';
@@ -40,6 +41,8 @@ export class Server implements LbServer {
   slotLimit = Infinity;
   /** Requests pinned to this server waiting for a slot. */
   readonly queue = new WaitQueue();
+  /** Idle HTTP connections to this server (server-pool.ts). */
+  readonly pool: ServerPool;
   /** When the current slow-start ramp began (ms, monotonic); 0 when not ramping. */
   warmingSince = 0;
   readonly counters: Counters = newCounters();
@@ -53,6 +56,7 @@ export class Server implements LbServer {
     this.weight = cfg.weight;
     this.maxconn = cfg.maxconn;
     this.admin = cfg.disabled ? 'maint' : 'ready';
+    this.pool = new ServerPool(cfg);
     this.host = cfg.address.kind === 'unix' ? cfg.address.path : cfg.address.host;
   }
 

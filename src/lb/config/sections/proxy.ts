@@ -23,7 +23,7 @@ type Target = { proxy: ProxyConfig; defaults?: undefined } | { proxy?: undefined
 
 export const PROXY_KEYWORDS = [
   'bind', 'mode', 'maxconn', 'timeout', 'default_backend', 'use_backend', 'server',
-  'default-server', 'balance', 'retries', 'fullconn', 'errorfile', 'option', 'no option',
+  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'errorfile', 'option', 'no option',
   ...CHECK_KEYWORDS, ...BALANCE_KEYWORDS,
 ];
 
@@ -136,6 +136,16 @@ export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): vo
       const v = parseUint(args[1], 1, 10_000_000);
       if (!v.ok) return ctx.alert('SY_ERR_CFG_ARG', `'fullconn' ${v.reason} (a positive integer).`);
       s.fullconn = v.value;
+      return;
+    }
+    case 'http-reuse': {
+      if (!capable(ctx, t, kw, 'backend', 'warning', true)) return;
+      const m = args[1];
+      if (m !== 'never' && m !== 'safe' && m !== 'aggressive' && m !== 'always') {
+        return ctx.alert('SY_ERR_CFG_ARG', `'http-reuse' only supports 'never', 'safe', 'aggressive', 'always'${m ? `, not '${m}'` : ''}.`);
+      }
+      if (args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'http-reuse ${m}' : unexpected argument '${args[2]}'.`);
+      s.httpReuse = m;
       return;
     }
     case 'errorfile':

@@ -36,6 +36,23 @@ function intOption(key: 'weight' | 'maxconn' | 'minconn' | 'maxqueue', max: numb
   };
 }
 
+/** An integer that may also be -1 ("no limit"). */
+function limitOption(key: 'poolMaxConn' | 'maxReuse', kw: string): ServerOption {
+  return {
+    args: 1,
+    inDefaults: true,
+    apply(ctx, into, value, what) {
+      const v = value === '-1' ? { ok: true as const, value: -1 } : parseUint(value, 0, 2_147_483_647);
+      if (!v.ok) {
+        ctx.alert('SY_ERR_CFG_ARG', `'${what}' : '${kw}' ${v.reason} (an integer, or -1 for no limit).`);
+        return false;
+      }
+      into[key] = v.value;
+      return true;
+    },
+  };
+}
+
 function flag(key: 'disabled' | 'backup', value: boolean): ServerOption {
   return { args: 0, inDefaults: true, apply: (_ctx, into) => { into[key] = value; return true; } };
 }
@@ -49,6 +66,21 @@ const CORE_SERVER_OPTIONS: Readonly<Record<string, ServerOption>> = {
   enabled: flag('disabled', false),
   backup: flag('backup', true),
   'no-backup': flag('backup', false),
+  'pool-max-conn': limitOption('poolMaxConn', 'pool-max-conn'),
+  'max-reuse': limitOption('maxReuse', 'max-reuse'),
+  'pool-purge-delay': {
+    args: 1,
+    inDefaults: true,
+    apply(ctx, into, value, what) {
+      const v = parseTime(value ?? '');
+      if (!value || !v.ok) {
+        ctx.alert('SY_ERR_CFG_ARG', `'${what}' : 'pool-purge-delay' expects a time (e.g. 5s)${value && !v.ok ? `: ${v.reason}` : ''}.`);
+        return false;
+      }
+      into.poolPurgeDelay = v.value;
+      return true;
+    },
+  },
   slowstart: {
     args: 1,
     inDefaults: true,
@@ -68,7 +100,7 @@ const CORE_SERVER_OPTIONS: Readonly<Record<string, ServerOption>> = {
 export const SERVER_OPTIONS: Readonly<Record<string, ServerOption>> = { ...CORE_SERVER_OPTIONS, ...CHECK_SERVER_OPTIONS };
 
 export function defaultServerParams(): ServerParams {
-  return { weight: 1, disabled: false, maxconn: 0, minconn: 0, maxqueue: 0, backup: false, slowstart: 0, check: defaultServerCheck() };
+  return { weight: 1, disabled: false, maxconn: 0, minconn: 0, maxqueue: 0, backup: false, slowstart: 0, check: defaultServerCheck(), poolMaxConn: -1, poolPurgeDelay: 5000, maxReuse: -1 };
 }
 
 export function parseServer(ctx: ParseContext, p: ProxyConfig, args: string[]): void {
