@@ -336,6 +336,27 @@ test('option forwardfor: adds the client address; header, if-none and except are
   }
 });
 
+test('option originalto and option forwarded (RFC 7239) describe the connection to the server', async () => {
+  const cases: [string, string, (got: string) => void][] = [
+    ['  option originalto', 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', (g) => assert.match(g, /\r\nx-original-to: 127\.0\.0\.1\r\n/)],
+    ['  option originalto header X-Dst except 10.0.0.0/8', 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', (g) => assert.match(g, /\r\nx-dst: 127\.0\.0\.1\r\n/)],
+    ['  option originalto except 127.0.0.1', 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', (g) => assert.doesNotMatch(g, /x-original-to/i)],
+    ['  option forwarded', 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', (g) => assert.match(g, /\r\nforwarded: for=127\.0\.0\.1\r\n/)],
+    ['  option forwarded proto host by by_port for for_port', 'GET / HTTP/1.1\r\nHost: example.com:8080\r\nForwarded: for=10.9.9.9\r\n\r\n', (g) => {
+      assert.match(g, /Forwarded: for=10\.9\.9\.9\r\nforwarded: proto=http;host="example\.com:8080";by="127\.0\.0\.1:\d+";for="127\.0\.0\.1:\d+"\r\n/);
+    }],
+  ];
+  for (const [opt, req, check] of cases) {
+    const spy = await rawBackend('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+    const p = await freePort();
+    runSwitchyard(['-db', '-f', writeConfig(cfg('', `${opt}\n  server spy 127.0.0.1:${spy.port}`).replace(`127.0.0.1:${port}`, `127.0.0.1:${p}`))]);
+    await waitForPort(p);
+    assert.match(await raw(p, req, { untilCount: 1 }), /^HTTP\/1\.1 200 /);
+    check(spy.received());
+    spy.close();
+  }
+});
+
 test('errorfile: the operator\'s raw response replaces the built-in one', async () => {
   const { tempDir } = await import('../helpers/switchyard.ts');
   const { writeFileSync } = await import('node:fs');

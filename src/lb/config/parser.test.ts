@@ -358,3 +358,19 @@ test('parseConfigFiles runs the whole-configuration checks only when parsing suc
   const r2 = parseConfigFiles([ref], {});
   assert.deepEqual(r2.diagnostics.filter((d) => d.severity === 'alert').map((d) => `${d.where?.line} ${d.code}`), ['3 SY_ERR_CFG_REFERENCE']);
 });
+
+test('option forwarded / originalto: parameters checked, *-expr forms not implemented yet', () => {
+  const ctx = parse(lines(
+    'backend b',
+    '  option forwarded proto host by by_port for for_port',
+    '  option forwarded host-expr req.hdr(x)',
+    '  option forwarded bogus',
+    '  option forwarded by_port',
+    '  option originalto except 10.0.0.0/8 header X-Dst',
+    '  option originalto if-none',
+  ));
+  assert.deepEqual(alerts(ctx), ['3 SY_ERR_CFG_NOT_IMPLEMENTED', '4 SY_ERR_CFG_ARG', '5 SY_ERR_CFG_ARG', '7 SY_ERR_CFG_ARG']);
+  const b = ctx.config.proxies[0]!;
+  assert.deepEqual(b.options.forwarded, { proto: true, host: true, by: true, byPort: true, for: true, forPort: true });
+  assert.equal(b.options.originalto?.header, 'x-dst');
+});

@@ -37,7 +37,7 @@ export function emptySettings(): ProxySettings {
     healthCheck: defaultProxyCheck(),
     httpReuse: 'safe',
     retries: 3,
-    options: { tcplog: false, dontlognull: false, redispatch: 0, redispatchOn: false, httpConnMode: 'keep-alive', forwardfor: null, allbackups: false, abortonclose: false },
+    options: { tcplog: false, dontlognull: false, redispatch: 0, redispatchOn: false, httpConnMode: 'keep-alive', forwardfor: null, originalto: null, forwarded: null, allbackups: false, abortonclose: false },
     serverDefaults: {},
     errorfiles: {},
   };

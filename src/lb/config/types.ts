@@ -78,11 +78,25 @@ export interface ForwardFor {
   ifNone: boolean;
 }
 
+/** `option forwarded` (RFC 7239): which parameters the added field carries. */
+export interface Rfc7239 {
+  proto: boolean;
+  host: boolean;
+  by: boolean;
+  byPort: boolean;
+  for: boolean;
+  forPort: boolean;
+}
+
 export interface ProxyOptions {
   tcplog: boolean;
   dontlognull: boolean;
   /** `option forwardfor [except NET] [header NAME] [if-none]`; null when not set. */
   forwardfor: ForwardFor | null;
+  /** `option originalto [except NET] [header NAME]` (ifNone unused); null when not set. */
+  originalto: ForwardFor | null;
+  /** `option forwarded [proto] [host] [by] [by_port] [for] [for_port]`; null when not set. */
+  forwarded: Rfc7239 | null;
   /** option http-keep-alive (default) | http-server-close | httpclose. */
   httpConnMode: 'keep-alive' | 'server-close' | 'close';
   /** `option redispatch` is set (even with interval 0). */

@@ -61,6 +61,9 @@ export class Backend {
   private readonly backupServers: Server[];
   private readonly deterministic: boolean;
   private readonly queueTimeout: number;
+  /** Usable servers (up, ready, weight > 0), kept current on every state or weight change. */
+  private usableActive = 0;
+  private usableBackup = 0;
 
   constructor(cfg: ProxyConfig) {
     this.cfg = cfg;
@@ -75,6 +78,13 @@ export class Backend {
     this.backups = { algo, state: algo.init(this.backupServers, cfg.balance) };
     this.queueTimeout = cfg.timeouts.queue ?? cfg.timeouts.connect ?? 0;
     for (const s of this.servers) this.updateLimit(s);
+    this.recount();
+  }
+
+  /** Recounts usable servers: O(n), only on state and weight changes, never per request. */
+  private recount(): void {
+    this.usableActive = this.activeServers.filter(isUsable).length;
+    this.usableBackup = this.backupServers.filter(isUsable).length;
   }
 
   private instanceOf(s: Server): AlgoInstance {
@@ -83,7 +93,7 @@ export class Backend {
 
   /** Chooses a server for `req` without taking a slot; null when none is usable or all are full. */
   private pick(req: PickRequest, avoid?: Server): Server | null {
-    if (this.activeServers.some(isUsable)) {
+    if (this.usableActive > 0) {
       return this.active.algo.pick(this.active.state, req, avoid) as Server | null;
     }
     if (this.cfg.options.allbackups) {
@@ -161,6 +171,7 @@ export class Backend {
   }
 
   private countQueue(q: WaitQueue, delta: number, server?: Server | null): void {
+    // Without `server`, a server queue is looked up (only when a waiter leaves early).
     const s = server ?? (q === this.queue ? null : this.servers.find((x) => x.queue === q) ?? null);
     const c = s ? s.counters : this.counters;
     c.qcur += delta;
@@ -189,7 +200,7 @@ export class Backend {
   }
 
   private backupsInUse(server: Server): boolean {
-    if (this.activeServers.some(isUsable)) return false;
+    if (this.usableActive > 0) return false;
     return this.cfg.options.allbackups || this.backupServers.find(isUsable) === server;
   }
 
@@ -200,13 +211,11 @@ export class Backend {
 
   /** Servers that may receive traffic now (up, ready, weight > 0). */
   usableCount(): number {
-    let n = 0;
-    for (const s of this.servers) if (isUsable(s)) n++;
-    return n;
+    return this.usableActive + this.usableBackup;
   }
 
-  activeUsableCount(): number { return this.activeServers.filter(isUsable).length; }
-  backupUsableCount(): number { return this.backupServers.filter(isUsable).length; }
+  activeUsableCount(): number { return this.usableActive; }
+  backupUsableCount(): number { return this.usableBackup; }
 
   // ---- state changes (checks, agent, runtime API) ------------------------------------
 
@@ -250,6 +259,7 @@ export class Backend {
   }
 
   private usabilityChanged(server: Server, was: boolean): number {
+    this.recount();
     const now = server.usable;
     if (was === now) return 0;
     const inst = this.instanceOf(server);
@@ -281,6 +291,7 @@ export class Backend {
     if (server.userWeight === 0) w = 0;
     if (w === server.weight) return;
     server.weight = w;
+    this.recount();
     const inst = this.instanceOf(server);
     inst.algo.onWeight?.(inst.state, server);
   }

@@ -35,6 +35,7 @@ export class Frontend implements StreamOwner, HttpOwner {
   readonly httpKeepAliveTimeout: number;
   readonly httpConnMode: ProxyConfig['options']['httpConnMode'];
   readonly forwardfor: ProxyConfig['options']['forwardfor'];
+  readonly originalto: ProxyConfig['options']['originalto'];
   readonly errorfiles: Record<number, Buffer>;
   /** HTTP processing when the frontend or its backend is in `mode http` (as HAProxy). */
   readonly http: boolean;
@@ -59,6 +60,7 @@ export class Frontend implements StreamOwner, HttpOwner {
     this.httpKeepAliveTimeout = cfg.timeouts['http-keep-alive'] ?? 0;
     this.httpConnMode = cfg.options.httpConnMode;
     this.forwardfor = cfg.options.forwardfor;
+    this.originalto = cfg.options.originalto;
     this.errorfiles = cfg.errorfiles;
     this.http = cfg.mode === 'http' || backend?.cfg.mode === 'http';
   }

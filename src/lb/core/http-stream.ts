@@ -38,7 +38,7 @@ import { parseRequestHead, parseResponseHead } from '../http/h1-parse.ts';
 import { writeRequestHead, writeResponseHead } from '../http/h1-write.ts';
 import { ChunkedScanner } from '../http/chunked.ts';
 import { errorResponse } from '../http/errors.ts';
-import { forwardedForLine } from '../http/forwarded.ts';
+import { forwardedForLine, rfc7239Line } from '../http/forwarded.ts';
 import type { ForwardFor } from '../config/types.ts';
 import { DEFAULT_LIMITS, type BodyFraming, type RequestHead } from '../http/types.ts';
 
@@ -48,8 +48,9 @@ export interface HttpOwner {
   readonly httpConnMode: 'keep-alive' | 'server-close' | 'close';
   /** The frontend's `errorfile`s. */
   readonly errorfiles: Record<number, Buffer>;
-  /** The frontend's `option forwardfor`. */
+  /** The frontend's `option forwardfor` and `option originalto`. */
   readonly forwardfor: ForwardFor | null;
+  readonly originalto: ForwardFor | null;
   readonly clientTimeout: number;
   readonly httpRequestTimeout: number;
   readonly httpKeepAliveTimeout: number;
@@ -107,8 +108,8 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   /** The server whose slot the current transaction holds (released exactly once). */
   private slot: Server | null = null;
   private waiting: QueueEntry | null = null;
-  /** PickRequest view of the current request (built per transaction). */
-  http: RequestPickView | null = null;
+  /** PickRequest view of the current request, built only if an algorithm asks. */
+  private pickView: RequestPickView | null = null;
   private attempts = 0;
   private timer: NodeJS.Timeout | null = null;
   private timerMs = 0;
@@ -271,11 +272,16 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     return this.cli.remoteAddress ?? '';
   }
 
+  get http(): RequestPickView | null {
+    if (this.req === null) return null;
+    return (this.pickView ??= new RequestPickView(this.req));
+  }
+
   /** Gets a server slot for the current request, now or from a queue. */
   private dispatch(avoid?: Server): void {
     const be = this.backend!;
     this.releaseSlot();
-    this.http = new RequestPickView(this.req!);
+    this.pickView = null;
     const a = be.assign(this, this, avoid);
     if (a.kind === 'queued') { this.waiting = a.entry; return; }
     if (a.kind !== 'server') { this.fail(503); return; }
@@ -426,6 +432,10 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     const extra: string[] = [];
     const ff = forwardedForLine(this.owner.forwardfor, be.cfg.options.forwardfor, req, this.cli.remoteAddress);
     if (ff !== null) extra.push(ff);
+    const ot = forwardedForLine(this.owner.originalto, be.cfg.options.originalto, req, this.cli.localAddress);
+    if (ot !== null) extra.push(ot);
+    const fw = rfc7239Line(be.cfg.options.forwarded, req, this.cli);
+    if (fw !== null) extra.push(fw);
     if (this.serverClose) extra.push('connection: close');
     // An HTTP/1.0 request is forwarded as 1.0: ask the server to keep the connection.
     else if (req.minor === 0) extra.push('connection: keep-alive');

@@ -7,7 +7,7 @@
  * forbidden in `defaults`.
  */
 import type { ParseContext } from '../context.ts';
-import type { DefaultsConfig, ForwardFor, ProxyConfig, ProxyOptions, TimeoutName } from '../types.ts';
+import type { DefaultsConfig, ForwardFor, ProxyConfig, ProxyOptions, Rfc7239, TimeoutName } from '../types.ts';
 import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { parseResponseHead } from '../../http/h1-parse.ts';
@@ -34,7 +34,7 @@ const FE_TIMEOUTS = new Set<TimeoutName>(['client', 'client-fin', 'http-request'
 const BE_TIMEOUTS = new Set<TimeoutName>(['server', 'server-fin', 'connect', 'queue', 'check', 'tunnel']);
 
 /** The options Switchyard serves (tcplog/dontlognull only shape future logs). */
-const SERVED_OPTIONS = new Set(['tcplog', 'dontlognull', 'redispatch', 'http-keep-alive', 'http-server-close', 'httpclose', 'forwardfor', 'allbackups', 'abortonclose', ...CHECK_OPTIONS]);
+const SERVED_OPTIONS = new Set(['tcplog', 'dontlognull', 'redispatch', 'http-keep-alive', 'http-server-close', 'httpclose', 'forwardfor', 'originalto', 'forwarded', 'allbackups', 'abortonclose', ...CHECK_OPTIONS]);
 
 /** The three HTTP connection modes are one setting; `no option X` returns to keep-alive. */
 const HTTP_CONN_MODES: Readonly<Record<string, ProxyOptions['httpConnMode']>> = {
@@ -238,7 +238,9 @@ function parseOption(ctx: ParseContext, t: Target, s: { options: ProxyOptions; h
     s.options.redispatchOn = on;
     return;
   }
-  if (name === 'forwardfor') return parseForwardFor(ctx, s, args, on);
+  if (name === 'forwardfor') return parseForwardFor(ctx, s, args, on, 'forwardfor');
+  if (name === 'originalto') return parseForwardFor(ctx, s, args, on, 'originalto');
+  if (name === 'forwarded') return parseRfc7239(ctx, t, s, args, on);
   if (CHECK_OPTIONS.includes(name) && parseCheckKeyword(ctx, s, args, on)) return;
   if (name === 'allbackups') {
     if (args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'option allbackups' does not take arguments.`);
@@ -263,32 +265,67 @@ function parseOption(ctx: ParseContext, t: Target, s: { options: ProxyOptions; h
   ctx.alert('SY_ERR_CFG_UNKNOWN_KEYWORD', `unknown option '${name}'.`);
 }
 
-/** `option forwardfor [except NET] [header NAME] [if-none]` (HAProxy 2.6 syntax). */
-function parseForwardFor(ctx: ParseContext, s: { options: ProxyOptions }, args: string[], on: boolean): void {
+/**
+ * `option forwardfor [except NET] [header NAME] [if-none]` and `option originalto
+ * [except NET] [header NAME]` (HAProxy 2.6 syntax).
+ */
+function parseForwardFor(ctx: ParseContext, s: { options: ProxyOptions }, args: string[], on: boolean, which: 'forwardfor' | 'originalto'): void {
   if (!on) {
-    if (args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'no option forwardfor' does not take arguments.`);
-    s.options.forwardfor = null;
+    if (args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'no option ${which}' does not take arguments.`);
+    s.options[which] = null;
     return;
   }
-  const ff: ForwardFor = { header: 'x-forwarded-for', except: null, ifNone: false };
+  const ff: ForwardFor = { header: which === 'forwardfor' ? 'x-forwarded-for' : 'x-original-to', except: null, ifNone: false };
   for (let i = 2; i < args.length; i++) {
     const a = args[i]!;
-    if (a === 'if-none') { ff.ifNone = true; continue; }
+    if (a === 'if-none' && which === 'forwardfor') { ff.ifNone = true; continue; }
     if (a === 'header') {
       const name = args[++i];
-      if (!name || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) return ctx.alert('SY_ERR_CFG_ARG', `'option forwardfor' : 'header' expects a header field name.`);
+      if (!name || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) return ctx.alert('SY_ERR_CFG_ARG', `'option ${which}' : 'header' expects a header field name.`);
       ff.header = name.toLowerCase();
       continue;
     }
     if (a === 'except') {
       const net = parseNetwork(args[++i]);
-      if (!net) return ctx.alert('SY_ERR_CFG_ARG', `'option forwardfor' : 'except' expects a network (e.g. 10.0.0.0/8 or 2001:db8::/32), got '${args[i] ?? ''}'.`);
+      if (!net) return ctx.alert('SY_ERR_CFG_ARG', `'option ${which}' : 'except' expects a network (e.g. 10.0.0.0/8 or 2001:db8::/32), got '${args[i] ?? ''}'.`);
       ff.except = net;
       continue;
     }
-    return ctx.alert('SY_ERR_CFG_ARG', `'option forwardfor' only supports optional values: 'except', 'header' and 'if-none'.`);
+    return ctx.alert('SY_ERR_CFG_ARG', `'option ${which}' only supports optional values: 'except', 'header'${which === 'forwardfor' ? " and 'if-none'" : ''}.`);
   }
-  s.options.forwardfor = ff;
+  s.options[which] = ff;
+}
+
+const RFC7239_PARAMS: Readonly<Record<string, keyof Rfc7239>> = {
+  proto: 'proto', host: 'host', by: 'by', by_port: 'byPort', for: 'for', for_port: 'forPort',
+};
+
+/**
+ * `option forwarded [proto] [host] [by] [by_port] [for] [for_port]` (HAProxy 2.7+
+ * syntax; without parameters: `for`). The `*-expr` forms need sample expressions, not
+ * implemented yet. A backend option, as in HAProxy.
+ */
+function parseRfc7239(ctx: ParseContext, t: Target, s: { options: ProxyOptions }, args: string[], on: boolean): void {
+  if (t.proxy && !t.proxy.cap.backend) return ctx.warning(`'forwarded' ignored because ${t.proxy.kind} '${t.proxy.name}' has no backend capability.`);
+  if (!on) {
+    if (args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'no option forwarded' does not take arguments.`);
+    s.options.forwarded = null;
+    return;
+  }
+  const f: Rfc7239 = { proto: false, host: false, by: false, byPort: false, for: false, forPort: false };
+  for (const a of args.slice(2)) {
+    const key = RFC7239_PARAMS[a];
+    if (key) { f[key] = true; continue; }
+    if (/^(host|by|by_port|for|for_port)-expr$/.test(a)) {
+      return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'option forwarded' : '${a}' needs sample expressions, which are not implemented yet; supported: ${Object.keys(RFC7239_PARAMS).join(', ')}.`);
+    }
+    return ctx.alert('SY_ERR_CFG_ARG', `'option forwarded' : unknown parameter '${a}'; allowed: ${Object.keys(RFC7239_PARAMS).join(', ')}.`);
+  }
+  if ((f.byPort && !f.by) || (f.forPort && !f.for)) {
+    return ctx.alert('SY_ERR_CFG_ARG', `'option forwarded' : 'by_port' needs 'by' and 'for_port' needs 'for'.`);
+  }
+  if (args.length === 2) f.for = true;
+  s.options.forwarded = f;
 }
 
 /** "a.b.c.d[/len]", "a.b.c.d/m.a.s.k" or "v6[/len]". */
