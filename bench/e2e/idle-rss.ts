@@ -3,11 +3,13 @@
  *
  * Contract: starts nginx, then each proxy in turn on the same `mode http` cfg, opens N
  * client connections (default 9,000, see below) in batches, sends one request on each and reads the answer,
- * then leaves them all open and idle and reads the proxy's VmRSS from /proc. Prints a
+ * then leaves them all open and idle, waits `--settle` seconds (default 6: past both
+ * proxies' default pool-purge-delay of 5 s, so idle server connections have been
+ * purged — the steady state of idle clients) and reads the proxy's VmRSS from /proc. Prints a
  * Markdown table (RSS at start, RSS with N idle connections, KiB per connection).
  * Traffic only to 127.0.0.1; every process it starts is stopped by PID.
  *
- *   node bench/e2e/idle-rss.ts [--connections N]
+ *   node bench/e2e/idle-rss.ts [--connections N] [--settle SECONDS]
  */
 import net from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +25,12 @@ const argN = process.argv.indexOf('--connections');
 const N = argN > 0 ? Number(process.argv[argN + 1]) : 9_000;
 if (!Number.isInteger(N) || N <= 0) {
   process.stderr.write('idle-rss: --connections expects a positive integer\n');
+  process.exit(2);
+}
+const argS = process.argv.indexOf('--settle');
+const SETTLE_S = argS > 0 ? Number(process.argv[argS + 1]) : 6;
+if (!Number.isFinite(SETTLE_S) || SETTLE_S < 0) {
+  process.stderr.write('idle-rss: --settle expects a number of seconds\n');
   process.exit(2);
 }
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -60,7 +68,7 @@ async function measure(name: string, argv: string[], port: number, dir: string):
       const batch = await Promise.all(Array.from({ length: Math.min(200, N - i) }, () => oneIdle(port)));
       sockets.push(...batch);
     }
-    await sleep(1000);
+    await sleep(SETTLE_S * 1000);
     const after = rssKiB(proc.pid);
     return `| ${name} | ${(before / 1024).toFixed(1)} MiB | ${(after / 1024).toFixed(1)} MiB | ${((after - before) / N).toFixed(1)} KiB |`;
   } catch (e) {
@@ -89,7 +97,7 @@ async function main(): Promise<void> {
       const again = start('nginx', ['nginx', '-p', dir, '-e', join(dir, 'error.log'), '-c', join(dir, 'nginx.conf')], join(dir, 'nginx.log'));
       await waitReady(again, nginxPort, 10_000);
     }
-    process.stdout.write(`\n${N} idle keep-alive client connections (one request each), mode http, RSS of the proxy process:\n\n| proxy | RSS at start | RSS with ${N} idle | per connection |\n| --- | ---: | ---: | ---: |\n${rows.join('\n')}\n`);
+    process.stdout.write(`\n${N} idle keep-alive client connections (one request each), mode http, RSS of the proxy process ${SETTLE_S} s after the last one:\n\n| proxy | RSS at start | RSS with ${N} idle | per connection |\n| --- | ---: | ---: | ---: |\n${rows.join('\n')}\n`);
   } finally {
     await stopAll();
     rmSync(dir, { recursive: true, force: true });

@@ -28,7 +28,7 @@ import net from 'node:net';
 import type { Backend } from './backend.ts';
 import type { Server } from './server.ts';
 import { countStatus, sessionStart, type Counters } from './counters.ts';
-import type { Inbound } from './fast-io.ts';
+import { retainReadBuffer, type Inbound } from './fast-io.ts';
 import { shouldRedispatch, turnaroundMs } from './server-conn.ts';
 import { ServerConn, type ConnUser } from './server-pool.ts';
 import type { QueueEntry, Waiter } from './queue.ts';
@@ -498,6 +498,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     if (!srv) return;
     const ok = srv.write(chunk);
     if (this.fast ? srv.writableLength === 0 : ok) return;
+    if (this.fast) retainReadBuffer();
     this.cliBlocked = true;
     this.cli.pause();
   }
@@ -507,6 +508,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.owner.feCounters.bout += chunk.length;
     const ok = cli.write(chunk);
     if (this.fast ? cli.writableLength === 0 : ok) return;
+    if (this.fast) retainReadBuffer();
     this.srvBlocked = true;
     this.conn?.sock.pause();
   }

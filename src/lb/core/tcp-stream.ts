@@ -24,7 +24,7 @@ import net from 'node:net';
 import type { Backend } from './backend.ts';
 import type { Server } from './server.ts';
 import { sessionStart, type Counters } from './counters.ts';
-import type { Inbound } from './fast-io.ts';
+import { retainReadBuffer, type Inbound } from './fast-io.ts';
 import { connectToServer, shouldRedispatch, turnaroundMs } from './server-conn.ts';
 import type { QueueEntry, Waiter } from './queue.ts';
 import type { PickRequest } from '../algo/types.ts';
@@ -123,6 +123,7 @@ export class TcpStream implements Waiter, PickRequest {
     if (srv === null) return;
     const ok = srv.write(chunk);
     if (this.fast ? srv.writableLength === 0 : ok) return;
+    if (this.fast) retainReadBuffer();
     this.cliBlocked = true;
     this.cli.pause();
   };
@@ -136,6 +137,7 @@ export class TcpStream implements Waiter, PickRequest {
     const cli = this.cli;
     const ok = cli.write(chunk);
     if (this.fast ? cli.writableLength === 0 : ok) return;
+    if (this.fast) retainReadBuffer();
     this.srvBlocked = true;
     this.srv?.pause();
   };
