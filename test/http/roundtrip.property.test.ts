@@ -82,7 +82,6 @@ let port = 0;
 let nextResponse: Buffer = Buffer.alloc(0);
 let responseSplit = 0;
 let serverGot: Buffer = Buffer.alloc(0);
-let onServerRequest: (() => void) | null = null;
 let backend: net.Server;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -102,7 +101,6 @@ before(async () => {
       s.write(resp.subarray(0, k));
       await sleep(2);
       s.write(resp.subarray(k));
-      onServerRequest?.();
     });
     s.on('error', () => {});
   });

@@ -151,11 +151,26 @@ for (const [name, bytes, status] of [
     await waitForPort(p);
     const out = await raw(p, bytes);
     assert.match(out, new RegExp(`^HTTP/1\\.1 ${status} `));
-    assert.match(out, /connection: close/);
+    assert.match(out, /\r\nConnection: close\r\n/, "HAProxy's shape for refused requests");
     assert.equal(spy.received(), '', 'the server received zero bytes');
     spy.close();
   });
 }
+
+test('after 502/503/504 on a complete request the client connection stays open (HAProxy 2.6); a 1.0 keep-alive client is told so', async () => {
+  const p = await freePort();
+  const dead = await freePort();
+  runSwitchyard(['-db', '-f', writeConfig(cfg('', `  retries 0\n  server dead 127.0.0.1:${dead}`).replace(`127.0.0.1:${port}`, `127.0.0.1:${p}`))]);
+  await waitForPort(p);
+  const out = await raw(p, ['GET /1 HTTP/1.1\r\nHost: x\r\n\r\n', 'GET /2 HTTP/1.1\r\nHost: x\r\n\r\n'], { untilCount: 2 });
+  const replies = out.split('HTTP/1.1 503 Service Unavailable\r\n').slice(1);
+  assert.equal(replies.length, 2, 'both requests answered on one connection');
+  assert.match(replies[0]!, /^content-length: \d+\r\ncache-control: no-cache\r\ncontent-type: text\/html\r\n\r\n<html>/);
+  const old = await raw(p, 'GET /3 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n', { untilCount: 1 });
+  assert.match(old, /^HTTP\/1\.1 503 [^]*\r\nconnection: keep-alive\r\n\r\n/);
+  const closing = await raw(p, 'GET /4 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  assert.match(closing, /^HTTP\/1\.1 503 [^]*\r\nconnection: close\r\n\r\n/);
+});
 
 test('a request smuggled behind a chunked body is not forwarded as part of it', async () => {
   const spy = await rawBackend('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');

@@ -37,7 +37,7 @@ import { RequestPickView } from '../http/pick-view.ts';
 import { parseRequestHead, parseResponseHead } from '../http/h1-parse.ts';
 import { writeRequestHead, writeResponseHead } from '../http/h1-write.ts';
 import { ChunkedScanner } from '../http/chunked.ts';
-import { errorResponse } from '../http/errors.ts';
+import { errorKeepsConnection, errorResponse } from '../http/errors.ts';
 import { forwardedForLine, rfc7239Line } from '../http/forwarded.ts';
 import type { ForwardFor } from '../config/types.ts';
 import { DEFAULT_LIMITS, type BodyFraming, type RequestHead } from '../http/types.ts';
@@ -712,17 +712,30 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
 
   // ---- ending -------------------------------------------------------------------
 
-  /** Answers with a generated error and closes the client connection. */
+  /**
+   * Answers with a generated error. After a server-side failure on a complete request
+   * the client connection stays open for its next request, as in HAProxy (errors.ts);
+   * otherwise — a refused request, a body not fully read, a client that asked to close,
+   * an operator's errorfile — the connection closes after the answer.
+   */
   private fail(status: number): void {
     if (this.phase === 'closing' || this.ended) return;
     this.disarm();
     this.releaseSlot();
     this.dropServer();
-    this.phase = 'closing';
-    if (this.respStarted) { this.cli.destroy(); return; }
+    if (this.respStarted) { this.phase = 'closing'; this.cli.destroy(); return; }
     countStatus(this.owner.feCounters, status);
     // errorfile: the backend's if it has one for this status, else the frontend's.
-    const body = this.backend?.cfg.errorfiles[status] ?? this.owner.errorfiles[status] ?? errorResponse(status);
+    const file = this.backend?.cfg.errorfiles[status] ?? this.owner.errorfiles[status];
+    const req = this.req;
+    if (!file && req && this.phase === 'forwarding' && this.reqDone && !this.closeAfter && errorKeepsConnection(status)) {
+      this.toClient(errorResponse(status, req.minor === 0 ? 'keep-alive-1.0' : 'keep-alive'));
+      this.respDone = true;
+      this.maybeTransactionDone();
+      return;
+    }
+    this.phase = 'closing';
+    const body = file ?? errorResponse(status, 'close');
     this.owner.feCounters.bout += body.length;
     this.cli.end(body);
     this.cli.pause();

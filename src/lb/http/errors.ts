@@ -1,35 +1,59 @@
 /**
- * Responses the balancer generates itself (HAProxy's "errorfiles" defaults): the same
- * status lines and header set HAProxy sends — content-length, cache-control: no-cache,
- * content-type: text/html, connection: close — with a short HTML body of our own words.
- * Built once per status and reused.
+ * Responses the balancer generates itself, in the two shapes HAProxy 2.6 sends
+ * (observed on the wire), each with a short HTML body in our own words:
+ *
+ *   - refusals of what the client sent (400, 408, 414, 431, 501, 505), written before
+ *     any request exists: `Content-length`, `Cache-Control: no-cache`,
+ *     `Connection: close`, `Content-Type: text/html` — and the connection closes;
+ *   - failures on the server side or decisions about a valid request (403, 500, 502,
+ *     503, 504): `content-length`, `cache-control: no-cache`, `content-type: text/html`;
+ *     the client connection stays open for its next request when it asked for
+ *     keep-alive (`connection: keep-alive` added for an HTTP/1.0 client), else
+ *     `connection: close` is added and it closes.
+ * Built once per status and shape, and reused.
  */
 const REASONS: Record<number, [string, string]> = {
-  400: ['Bad request', 'The request could not be understood by the proxy.'],
+  400: ['Bad request', 'The proxy could not understand the request.'],
   403: ['Forbidden', 'Access to this resource is denied.'],
-  408: ['Request Time-out', 'The request was not received in time.'],
+  408: ['Request Time-out', 'The request did not arrive in time.'],
   414: ['URI Too Long', 'The request line is longer than the proxy accepts.'],
-  431: ['Request Header Fields Too Large', 'The request headers are larger than the proxy accepts.'],
+  431: ['Request Header Fields Too Large', 'The request header fields are larger than the proxy accepts.'],
   500: ['Internal Server Error', 'The proxy met an internal error.'],
-  501: ['Not Implemented', 'The proxy does not support this request.'],
-  502: ['Bad Gateway', 'The server returned an invalid or incomplete response.'],
-  503: ['Service Unavailable', 'No server is available to handle this request.'],
-  504: ['Gateway Time-out', 'The server did not respond in time.'],
+  501: ['Not Implemented', 'The proxy does not support this request method or framing.'],
+  502: ['Bad Gateway', 'The server sent an invalid or incomplete response.'],
+  503: ['Service Unavailable', 'No server is available for this request right now.'],
+  504: ['Gateway Time-out', 'The server did not answer in time.'],
   505: ['HTTP Version Not Supported', 'This HTTP version is not supported.'],
 };
 
-const cache = new Map<number, Buffer>();
+/** Statuses about a valid request: the client connection may stay open after them. */
+const KEEPABLE = new Set([403, 500, 502, 503, 504]);
 
-export function errorResponse(status: number): Buffer {
-  let b = cache.get(status);
+export type ErrorShape = 'close' | 'keep-alive' | 'keep-alive-1.0';
+
+const cache = new Map<string, Buffer>();
+
+/** True when the client connection may stay open after `status` (see above). */
+export function errorKeepsConnection(status: number): boolean {
+  return KEEPABLE.has(status);
+}
+
+export function errorResponse(status: number, shape: ErrorShape = 'close'): Buffer {
+  const key = `${status} ${shape}`;
+  let b = cache.get(key);
   if (b) return b;
-  const [reason, text] = REASONS[status] ?? REASONS[500]!;
   const code = REASONS[status] ? status : 500;
+  const [reason, text] = REASONS[code]!;
   const body = `<html><body><h1>${code} ${reason}</h1>\n${text}\n</body></html>\n`;
-  b = Buffer.from(
-    `HTTP/1.1 ${code} ${reason}\r\ncontent-length: ${Buffer.byteLength(body)}\r\ncache-control: no-cache\r\ncontent-type: text/html\r\nconnection: close\r\n\r\n${body}`,
-    'latin1',
-  );
-  cache.set(status, b);
+  const len = Buffer.byteLength(body);
+  let head: string;
+  if (!KEEPABLE.has(code)) {
+    head = `HTTP/1.1 ${code} ${reason}\r\nContent-length: ${len}\r\nCache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/html\r\n`;
+  } else {
+    const conn = shape === 'close' ? 'connection: close\r\n' : shape === 'keep-alive-1.0' ? 'connection: keep-alive\r\n' : '';
+    head = `HTTP/1.1 ${code} ${reason}\r\ncontent-length: ${len}\r\ncache-control: no-cache\r\ncontent-type: text/html\r\n${conn}`;
+  }
+  b = Buffer.from(`${head}\r\n${body}`, 'latin1');
+  cache.set(key, b);
   return b;
 }
