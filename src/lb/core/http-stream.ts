@@ -243,10 +243,12 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.transactions++;
     this.owner.feCounters.req_tot++;
     this.phase = 'forwarding';
-    // The stricter of the frontend's and backend's connection modes applies (HAProxy).
-    const mode = connModeOf(this.owner.httpConnMode, this.backend?.cfg.options.httpConnMode);
-    if (head.close || mode === 'close') this.closeAfter = true;
-    this.serverClose = mode !== 'keep-alive';
+    // Server side: the stricter of the frontend's and backend's modes. Client side: only
+    // the frontend's httpclose closes it (HAProxy 2.6 keeps the client alive when only
+    // the backend has httpclose).
+    const feMode = this.owner.httpConnMode;
+    if (head.close || feMode === 'close') this.closeAfter = true;
+    this.serverClose = connModeOf(feMode, this.backend?.cfg.options.httpConnMode) !== 'keep-alive';
     this.reqScanner = head.framing.kind === 'chunked' ? new ChunkedScanner() : null;
     this.reqLeft = head.framing.kind === 'length' ? head.framing.length : 0;
     this.reqDone = head.framing.kind === 'none';
