@@ -78,6 +78,16 @@ export interface ForwardFor {
   ifNone: boolean;
 }
 
+/** `retry-on`: which failures of a sent request are retried (HAProxy's L7 retries). */
+export interface RetryOn {
+  connFailure: boolean;
+  emptyResponse: boolean;
+  junkResponse: boolean;
+  responseTimeout: boolean;
+  /** Response statuses that are retried (the response is discarded). */
+  statuses: number[];
+}
+
 /** `option forwarded` (RFC 7239): which parameters the added field carries. */
 export interface Rfc7239 {
   proto: boolean;
@@ -122,6 +132,8 @@ export interface ProxySettings {
   /** Health-check probe settings shared by the servers. */
   healthCheck: ProxyCheckConfig;
   retries: number;
+  /** `retry-on` (default: conn-failure only). */
+  retryOn: RetryOn;
   options: ProxyOptions;
   serverDefaults: ServerDefaults;
   defaultBackend?: { name: string; where: Where };

@@ -28,7 +28,7 @@ import net from 'node:net';
 import type { Backend } from './backend.ts';
 import type { Server } from './server.ts';
 import { countStatus, sessionStart, type Counters } from './counters.ts';
-import { retainReadBuffer, type Inbound } from './fast-io.ts';
+import { BUFSIZE, retainReadBuffer, type Inbound } from './fast-io.ts';
 import { shouldRedispatch, turnaroundMs } from './server-conn.ts';
 import { ServerConn, type ConnUser } from './server-pool.ts';
 import type { QueueEntry, Waiter } from './queue.ts';
@@ -91,6 +91,16 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   private reqDone = false;
   /** Bytes at the start of `pending` already accounted to the body at parse time. */
   private preTaken = 0;
+  /**
+   * `retry-on` beyond conn-failure: a copy of the request as sent (head and body, at most
+   * one buffer), to send again after an empty, junk, timed-out or listed-status
+   * response; null when not retryable. `resend` is the copy while a retry is under way.
+   */
+  private copy: Buffer[] | null = null;
+  private copyLen = 0;
+  private resend: Buffer | null = null;
+  /** An interim (1xx) response reached the client: the request can no longer be retried. */
+  private interimSent = false;
   private respStarted = false;
   private respDone = false;
   private respFraming: BodyFraming = { kind: 'none' };
@@ -110,6 +120,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   private waiting: QueueEntry | null = null;
   /** PickRequest view of the current request, built only if an algorithm asks. */
   private pickView: RequestPickView | null = null;
+  /** Retries used by the current transaction (connection failures and retry-on). */
   private attempts = 0;
   private timer: NodeJS.Timeout | null = null;
   private timerMs = 0;
@@ -267,6 +278,13 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       this.preTaken = take;
     }
     if (!this.backend) { this.fail(503); return; }
+    const ro = this.backend.cfg.retryOn;
+    const l7 = ro.emptyResponse || ro.junkResponse || ro.responseTimeout || ro.statuses.length > 0;
+    this.copy = l7 && !head.upgrade && head.method !== 'CONNECT' ? [] : null;
+    this.copyLen = 0;
+    this.resend = null;
+    this.interimSent = false;
+    this.attempts = 0;
     this.dispatch();
   }
 
@@ -316,7 +334,6 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       this.sendRequest();
       return;
     }
-    this.attempts = 0;
     this.connect();
   }
 
@@ -340,7 +357,6 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   private connect(): void {
     const be = this.backend!;
     const server = this.server!;
-    this.attempts++;
     const conn = new ServerConn(server, this.cli.localPort ?? 0, this.fast, this);
     this.conn = conn;
     const tConnect = be.cfg.timeouts.connect ?? 0;
@@ -408,10 +424,11 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     be.counters.econ++;
     this.conn = null;
     if (this.cli.destroyed) { this.finish(); return; }
-    if (this.attempts > be.cfg.retries) { this.fail(503); return; }
+    const n = be.cfg.retryOn.connFailure ? this.nextTry() : null;
+    if (n === null) { this.fail(503); return; }
     server.counters.wretr++;
     be.counters.wretr++;
-    if (shouldRedispatch(be, this.attempts)) {
+    if (shouldRedispatch(be, n)) {
       be.counters.wredis++;
       server.counters.wredis++;
       this.server = null;
@@ -431,6 +448,12 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     be.counters.stot++;
     this.server!.counters.req_tot++;
     this.server!.counters.stot++;
+    if (this.resend) {
+      const again = this.resend;
+      this.resend = null;
+      this.toServer(again);
+      return;
+    }
     const extra: string[] = [];
     const ff = forwardedForLine(this.owner.forwardfor, be.cfg.options.forwardfor, req, this.cli.remoteAddress);
     if (ff !== null) extra.push(ff);
@@ -459,16 +482,69 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       take += more;
     }
     // Head and the body bytes already here leave in one write (one syscall).
-    this.toServer(take > 0 ? Buffer.concat([head, body.subarray(0, take)]) : head);
+    const first = take > 0 ? Buffer.concat([head, body.subarray(0, take)]) : head;
+    this.record(first);
+    this.toServer(first);
     if (take < body.length) this.pending = body.subarray(take);
     this.afterRequestBytes();
+  }
+
+  /**
+   * Takes one retry from the transaction's budget (`retries`, shared by connection
+   * failures and retry-on): its 1-based number, or null when none is left.
+   */
+  private nextTry(): number | null {
+    if (this.attempts >= this.backend!.cfg.retries) return null;
+    return ++this.attempts;
+  }
+
+  /** Keeps a copy of what was sent, for retry-on; a request over one buffer is not retried. */
+  private record(bytes: Buffer): void {
+    if (!this.copy) return;
+    this.copyLen += bytes.length;
+    if (this.copyLen > BUFSIZE) { this.copy = null; return; }
+    this.copy.push(bytes);
+  }
+
+  /**
+   * HAProxy's L7 retries: after `why` (and nothing sent to the client yet), sends the
+   * request again — on another server when the redispatch rule says so, else on a new
+   * connection to the same one after the turn-around — within `retries`. False when
+   * `retry-on` does not cover it or the request cannot be replayed.
+   */
+  private retryRequest(why: 'empty' | 'junk' | 'timeout' | 'status'): boolean {
+    const be = this.backend!;
+    const ro = be.cfg.retryOn;
+    const on = why === 'empty' ? ro.emptyResponse : why === 'junk' ? ro.junkResponse : why === 'timeout' ? ro.responseTimeout : true;
+    if (!on || !this.copy || !this.reqDone || this.interimSent || this.respStarted || this.cli.destroyed) return false;
+    const n = this.nextTry();
+    if (n === null) return false;
+    const server = this.server!;
+    server.counters.wretr++;
+    be.counters.wretr++;
+    this.dropServer();
+    this.respBuf = EMPTY;
+    this.resend = Buffer.concat(this.copy);
+    if (shouldRedispatch(be, n)) {
+      be.counters.wredis++;
+      server.counters.wredis++;
+      this.server = null;
+      this.dispatch(server);
+      return true;
+    }
+    this.connectTimer = setTimeout(() => { this.connectTimer = null; if (!this.cli.destroyed) this.connect(); else this.finish(); }, turnaroundMs(be));
+    return true;
   }
 
   /** Forwards request body bytes from `chunk`; keeps what follows the body. */
   private forwardRequestBody(chunk: Buffer): void {
     const take = this.consumeRequestBody(chunk);
     if (take < 0) return;
-    if (take > 0) this.toServer(take === chunk.length ? chunk : chunk.subarray(0, take));
+    if (take > 0) {
+      const part = take === chunk.length ? chunk : chunk.subarray(0, take);
+      if (this.copy) this.record(Buffer.from(part)); // chunk is a view of the read buffer
+      this.toServer(part);
+    }
     if (take < chunk.length) {
       const rest = chunk.subarray(take);
       this.keep(rest);
@@ -541,17 +617,20 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       if (r.state === 'error') {
         this.backend!.counters.eresp++;
         this.server!.counters.eresp++;
+        if (this.retryRequest('junk')) return;
         this.dropServer();
         this.fail(502);
         return;
       }
       const head = r.head;
+      if (head.status >= 200 && this.copy && this.backend!.cfg.retryOn.statuses.includes(head.status) && this.retryRequest('status')) return;
       const rest = this.respBuf.subarray(head.end);
       countStatus(this.owner.feCounters, head.status);
       countStatus(this.backend!.counters, head.status);
       countStatus(this.server!.counters, head.status);
       if (head.status < 200 && head.status !== 101) {
         // Interim response (100 Continue …): forward it and keep waiting.
+        this.interimSent = true;
         this.toClient(writeResponseHead(head));
         this.respBuf = rest.length > 0 ? Buffer.from(rest) : EMPTY;
         if (this.respBuf.length === 0) return;
@@ -640,6 +719,8 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     if (this.phase === 'forwarding') {
       if (!this.respStarted) {
         this.backend!.counters.srv_abrt++;
+        // Nothing received is an empty response; part of a head is junk (HAProxy's terms).
+        if (this.retryRequest(this.respBuf.length > 0 ? 'junk' : 'empty')) return;
         this.fail(502);
       } else if (!this.respDone) {
         this.abort();
@@ -649,7 +730,12 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   }
 
   private serverTimeout(): void {
-    if (this.phase === 'forwarding' && !this.respStarted) { this.dropServer(); this.fail(504); return; }
+    if (this.phase === 'forwarding' && !this.respStarted) {
+      if (this.retryRequest('timeout')) return;
+      this.dropServer();
+      this.fail(504);
+      return;
+    }
     if (this.phase === 'head') { this.dropServer(); return; }
     this.abort();
   }

@@ -7,7 +7,7 @@
  * forbidden in `defaults`.
  */
 import type { ParseContext } from '../context.ts';
-import type { DefaultsConfig, ForwardFor, ProxyConfig, ProxyOptions, Rfc7239, TimeoutName } from '../types.ts';
+import type { DefaultsConfig, ForwardFor, ProxyConfig, ProxyOptions, RetryOn, Rfc7239, TimeoutName } from '../types.ts';
 import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { parseResponseHead } from '../../http/h1-parse.ts';
@@ -23,7 +23,7 @@ type Target = { proxy: ProxyConfig; defaults?: undefined } | { proxy?: undefined
 
 export const PROXY_KEYWORDS = [
   'bind', 'mode', 'maxconn', 'timeout', 'default_backend', 'use_backend', 'server',
-  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'errorfile', 'option', 'no option',
+  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'errorfile', 'option', 'no option',
   ...CHECK_KEYWORDS, ...BALANCE_KEYWORDS,
 ];
 
@@ -138,6 +138,9 @@ export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): vo
       s.fullconn = v.value;
       return;
     }
+    case 'retry-on':
+      if (!capable(ctx, t, kw, 'backend', 'warning', true)) return;
+      return parseRetryOn(ctx, s, args);
     case 'http-reuse': {
       if (!capable(ctx, t, kw, 'backend', 'warning', true)) return;
       const m = args[1];
@@ -207,6 +210,42 @@ function parseBind(ctx: ParseContext, p: ProxyConfig, args: string[]): void {
     }
   }
   p.binds.push(bind);
+}
+
+const RETRY_STATUSES = [401, 403, 404, 408, 425, 500, 501, 502, 503, 504];
+const RETRY_WORDS = ['none', 'conn-failure', 'empty-response', 'junk-response', 'response-timeout', '0rtt-rejected', 'all-retryable-errors'];
+
+/**
+ * `retry-on KEYWORD…`: replaces the previous setting (not cumulative, as HAProxy).
+ * `0rtt-rejected` is accepted and has nothing to act on (no TLS early data here).
+ */
+function parseRetryOn(ctx: ParseContext, s: { retryOn: RetryOn }, args: string[]): void {
+  if (args.length < 2) return ctx.alert('SY_ERR_CFG_ARG', `'retry-on' expects at least one keyword: ${RETRY_WORDS.join(', ')} or a status among ${RETRY_STATUSES.join(', ')}.`);
+  const r: RetryOn = { connFailure: false, emptyResponse: false, junkResponse: false, responseTimeout: false, statuses: [] };
+  for (const w of args.slice(1)) {
+    switch (w) {
+      case 'none':
+        if (args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'retry-on' : 'none' cannot be combined with other keywords.`);
+        break;
+      case 'conn-failure': r.connFailure = true; break;
+      case 'empty-response': r.emptyResponse = true; break;
+      case 'junk-response': r.junkResponse = true; break;
+      case 'response-timeout': r.responseTimeout = true; break;
+      case '0rtt-rejected': break;
+      case 'all-retryable-errors':
+        r.connFailure = r.emptyResponse = r.junkResponse = r.responseTimeout = true;
+        for (const c of [500, 502, 503, 504]) if (!r.statuses.includes(c)) r.statuses.push(c);
+        break;
+      default: {
+        const code = /^\d{3}$/.test(w) ? Number(w) : NaN;
+        if (!RETRY_STATUSES.includes(code)) {
+          return ctx.alert('SY_ERR_CFG_ARG', `'retry-on' : unknown keyword '${w}'; allowed: ${RETRY_WORDS.join(', ')}, or a status among ${RETRY_STATUSES.join(', ')}.`);
+        }
+        if (!r.statuses.includes(code)) r.statuses.push(code);
+      }
+    }
+  }
+  s.retryOn = r;
 }
 
 /** The capability an option needs; elsewhere HAProxy warns and ignores it. */
