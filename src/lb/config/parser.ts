@@ -37,8 +37,9 @@ export function emptySettings(): ProxySettings {
     healthCheck: defaultProxyCheck(),
     httpReuse: 'safe',
     retries: 3,
+    cookie: null,
     retryOn: { connFailure: true, emptyResponse: false, junkResponse: false, responseTimeout: false, statuses: [] },
-    options: { tcplog: false, dontlognull: false, redispatch: 0, redispatchOn: false, httpConnMode: 'keep-alive', forwardfor: null, originalto: null, forwarded: null, allbackups: false, abortonclose: false },
+    options: { tcplog: false, dontlognull: false, redispatch: 0, redispatchOn: false, httpConnMode: 'keep-alive', forwardfor: null, originalto: null, forwarded: null, allbackups: false, abortonclose: false, persist: false },
     serverDefaults: {},
     errorfiles: {},
   };
@@ -55,6 +56,7 @@ function cloneSettings(s: ProxySettings): ProxySettings {
     httpReuse: s.httpReuse,
     retries: s.retries,
     retryOn: structuredClone(s.retryOn),
+    cookie: structuredClone(s.cookie),
     options: { ...s.options },
     serverDefaults: structuredClone(s.serverDefaults),
     defaultBackend: s.defaultBackend,

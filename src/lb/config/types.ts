@@ -47,6 +47,8 @@ export interface ServerParams {
   slowstart: number;
   /** Health-check settings of this server. */
   check: ServerCheckParams;
+  /** `cookie VALUE`: this server's persistence cookie value; '' when none. */
+  cookie: string;
   /** Idle connections kept in this server's pool: -1 unlimited, 0 none. */
   poolMaxConn: number;
   /** ms an idle pooled connection is kept. */
@@ -76,6 +78,21 @@ export interface ForwardFor {
   except: { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null;
   /** Only add the field when the request does not carry one already. */
   ifNone: boolean;
+}
+
+/** `cookie NAME insert|rewrite|prefix [options]`: cookie-based server persistence. */
+export interface CookieConfig {
+  name: string;
+  mode: 'insert' | 'rewrite' | 'prefix';
+  indirect: boolean;
+  nocache: boolean;
+  postonly: boolean;
+  preserve: boolean;
+  httponly: boolean;
+  secure: boolean;
+  domains: string[];
+  /** `attr` values appended to the inserted cookie. */
+  attrs: string[];
 }
 
 /** `retry-on`: which failures of a sent request are retried (HAProxy's L7 retries). */
@@ -113,6 +130,8 @@ export interface ProxyOptions {
   redispatchOn: boolean;
   /** option redispatch interval: 0 = none, -1 = last retry, P > 0 every P-th retry, -N N-th before last. */
   redispatch: number;
+  /** `option persist`: a persistence cookie still selects a server that is down. */
+  persist: boolean;
   /** `option abortonclose`: a client that closes drops its request if not answered yet (queued or sent). */
   abortonclose: boolean;
   /** `option allbackups`: spread over all usable backup servers, not only the first. */
@@ -132,6 +151,8 @@ export interface ProxySettings {
   /** Health-check probe settings shared by the servers. */
   healthCheck: ProxyCheckConfig;
   retries: number;
+  /** `cookie …` persistence; null when not set. */
+  cookie: CookieConfig | null;
   /** `retry-on` (default: conn-failure only). */
   retryOn: RetryOn;
   options: ProxyOptions;

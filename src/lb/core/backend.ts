@@ -125,6 +125,40 @@ export class Backend {
     return { kind: 'queued', entry: this.enqueue(server.queue, waiter, server) };
   }
 
+  /**
+   * The server a persistence cookie value designates: the first usable server with that
+   * value, else the first with it (HAProxy: several servers may share a value).
+   */
+  serverByCookie(value: string): Server | null {
+    let any: Server | null = null;
+    for (const s of this.servers) {
+      if (s.cfg.cookie !== value || value === '') continue;
+      if (s.usable) return s;
+      any ??= s;
+    }
+    return any;
+  }
+
+  /**
+   * A request that a persistence cookie sends to `server` ("direct"): a slot, or a place
+   * in that server's own queue. Null when the cookie cannot be honoured — the server
+   * cannot take traffic (unless only down and `option persist`), or its queue is at
+   * maxqueue and `option redispatch` allows another server — and the caller balances
+   * the request normally.
+   */
+  assignDirect(server: Server, waiter: Waiter): Assignment | null {
+    const open = server.usable || (this.cfg.options.persist && server.admin === 'ready');
+    if (!open) return null;
+    if (server.hasRoom) {
+      this.take(server);
+      return { kind: 'server', server };
+    }
+    if (server.cfg.maxqueue > 0 && server.queue.length >= server.cfg.maxqueue) {
+      return this.cfg.options.redispatchOn ? null : { kind: 'full' };
+    }
+    return { kind: 'queued', entry: this.enqueue(server.queue, waiter, server) };
+  }
+
   /** Takes a slot on `server` for a request that did not queue (a retry on the same server keeps its slot). */
   private take(server: Server): void {
     server.served++;

@@ -34,6 +34,7 @@ import { ServerConn, type ConnUser } from './server-pool.ts';
 import type { QueueEntry, Waiter } from './queue.ts';
 import type { PickRequest } from '../algo/types.ts';
 import { RequestPickView } from '../http/pick-view.ts';
+import { readPersistCookie, responseCookie, type PersistCookie } from '../http/cookie-persist.ts';
 import { parseRequestHead, parseResponseHead } from '../http/h1-parse.ts';
 import { writeRequestHead, writeResponseHead } from '../http/h1-write.ts';
 import { ChunkedScanner } from '../http/chunked.ts';
@@ -120,6 +121,9 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   private waiting: QueueEntry | null = null;
   /** PickRequest view of the current request, built only if an algorithm asks. */
   private pickView: RequestPickView | null = null;
+  /** The request's persistence cookie (`cookie` in the backend), and the server it chose. */
+  private persist: PersistCookie | null = null;
+  private directTo: Server | null = null;
   /** Retries used by the current transaction (connection failures and retry-on). */
   private attempts = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -302,7 +306,17 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     const be = this.backend!;
     this.releaseSlot();
     this.pickView = null;
-    const a = be.assign(this, this, avoid);
+    let a = null;
+    const ck = be.cfg.cookie;
+    if (ck && avoid === undefined) {
+      this.persist = readPersistCookie(this.req!, ck);
+      const target = this.persist ? be.serverByCookie(this.persist.value) : null;
+      a = target ? be.assignDirect(target, this) : null;
+      this.directTo = a ? target : null;
+    } else {
+      this.directTo = null;
+    }
+    a ??= be.assign(this, this, avoid);
     if (a.kind === 'queued') { this.waiting = a.entry; return; }
     if (a.kind !== 'server') { this.fail(503); return; }
     this.granted(a.server);
@@ -464,7 +478,8 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     if (this.serverClose) extra.push('connection: close');
     // An HTTP/1.0 request is forwarded as 1.0: ask the server to keep the connection.
     else if (req.minor === 0) extra.push('connection: keep-alive');
-    const head = writeRequestHead(req, extra);
+    const edits = this.persist !== null && this.persist.edits.size > 0 ? this.persist.edits : null;
+    const head = writeRequestHead(req, extra, edits);
     if (req.upgrade || req.method === 'CONNECT') {
       // Bytes after the head belong to the other protocol once the server agrees.
       this.reqDone = true;
@@ -642,7 +657,11 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       if (head.framing.kind === 'close' || head.close) this.closeAfterServer = true;
       if (head.framing.kind === 'close') this.closeAfter = true;
       // HTTP/1.0 clients only keep a connection that the response says is kept.
-      const out = writeResponseHead(head, this.closeAfter ? CONN_CLOSE : req.minor === 0 ? CONN_KEEP_ALIVE : NO_LINES);
+      let lines = this.closeAfter ? CONN_CLOSE : req.minor === 0 ? CONN_KEEP_ALIVE : NO_LINES;
+      const ck = this.backend!.cfg.cookie;
+      const change = ck ? responseCookie(head, ck, this.server!.cfg.cookie, this.directTo === this.server, req.method) : null;
+      if (change) lines = [...lines, ...change.extra];
+      const out = writeResponseHead(head, lines, change?.edits ?? null);
       if (head.framing.kind === 'tunnel') {
         this.toClient(out);
         this.enterTunnel(rest);

@@ -5,6 +5,8 @@
  * only when the upgrade is being forwarded). The start line is rebuilt, so what the next
  * hop sees is always well-formed HTTP/1.x with CRLF line ends. `extra` lines (already
  * formatted "Name: value") are appended, e.g. "connection: close" or X-Forwarded-For.
+ * `edits` replace field k by a line (or drop it, null), e.g. a Cookie field without the
+ * persistence cookie.
  */
 import { bytesEqualLower } from './h1-parse.ts';
 import type { RequestHead, ResponseHead } from './types.ts';
@@ -34,7 +36,9 @@ function isHopByHop(h: RequestHead | ResponseHead, k: number, keepUpgrade: boole
   return false;
 }
 
-function writeFields(h: RequestHead | ResponseHead, startLine: string, extra: string[], keepUpgrade: boolean): Buffer {
+export type FieldEdits = ReadonlyMap<number, string | null> | null;
+
+function writeFields(h: RequestHead | ResponseHead, startLine: string, extra: string[], keepUpgrade: boolean, edits: FieldEdits): Buffer {
   const named = connectionOptions(h);
   if (keepUpgrade) extra = [...extra, 'connection: upgrade'];
   const f = h.fields;
@@ -43,6 +47,9 @@ function writeFields(h: RequestHead | ResponseHead, startLine: string, extra: st
   const keep = new Uint8Array(h.fieldCount);
   for (let k = 0; k < h.fieldCount; k++) {
     if (isHopByHop(h, k, keepUpgrade, named)) continue;
+    const edit = edits?.get(k);
+    if (edit === null) continue;
+    if (edit !== undefined) { keep[k] = 2; size += edit.length + 2; continue; }
     keep[k] = 1;
     size += f[k * 4 + 3]! - f[k * 4]! + 2;
   }
@@ -51,7 +58,8 @@ function writeFields(h: RequestHead | ResponseHead, startLine: string, extra: st
   let pos = out.write(startLine, 0, 'latin1');
   for (let k = 0; k < h.fieldCount; k++) {
     if (keep[k] === 0) continue;
-    pos += h.buf.copy(out, pos, f[k * 4]!, f[k * 4 + 3]!);
+    if (keep[k] === 2) pos += out.write(edits!.get(k)!, pos, 'latin1');
+    else pos += h.buf.copy(out, pos, f[k * 4]!, f[k * 4 + 3]!);
     out[pos++] = 0x0d;
     out[pos++] = 0x0a;
   }
@@ -69,10 +77,10 @@ function writeFields(h: RequestHead | ResponseHead, startLine: string, extra: st
  * The request keeps the client's version: an HTTP/1.0 client's request goes out as 1.0, so
  * the server will not answer with chunked encoding the client could not read.
  */
-export function writeRequestHead(h: RequestHead, extra: string[] = []): Buffer {
-  return writeFields(h, `${h.method} ${h.target} HTTP/1.${h.minor}\r\n`, extra, h.upgrade);
+export function writeRequestHead(h: RequestHead, extra: string[] = [], edits: FieldEdits = null): Buffer {
+  return writeFields(h, `${h.method} ${h.target} HTTP/1.${h.minor}\r\n`, extra, h.upgrade, edits);
 }
 
-export function writeResponseHead(h: ResponseHead, extra: string[] = []): Buffer {
-  return writeFields(h, `HTTP/1.1 ${h.status} ${h.reason}\r\n`, extra, h.upgrade && h.status === 101);
+export function writeResponseHead(h: ResponseHead, extra: string[] = [], edits: FieldEdits = null): Buffer {
+  return writeFields(h, `HTTP/1.1 ${h.status} ${h.reason}\r\n`, extra, h.upgrade && h.status === 101, edits);
 }

@@ -7,7 +7,7 @@
  * forbidden in `defaults`.
  */
 import type { ParseContext } from '../context.ts';
-import type { DefaultsConfig, ForwardFor, ProxyConfig, ProxyOptions, RetryOn, Rfc7239, TimeoutName } from '../types.ts';
+import type { CookieConfig, DefaultsConfig, ForwardFor, ProxyConfig, ProxyOptions, RetryOn, Rfc7239, TimeoutName } from '../types.ts';
 import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { parseResponseHead } from '../../http/h1-parse.ts';
@@ -23,7 +23,7 @@ type Target = { proxy: ProxyConfig; defaults?: undefined } | { proxy?: undefined
 
 export const PROXY_KEYWORDS = [
   'bind', 'mode', 'maxconn', 'timeout', 'default_backend', 'use_backend', 'server',
-  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'errorfile', 'option', 'no option',
+  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'cookie', 'errorfile', 'option', 'no option',
   ...CHECK_KEYWORDS, ...BALANCE_KEYWORDS,
 ];
 
@@ -34,7 +34,7 @@ const FE_TIMEOUTS = new Set<TimeoutName>(['client', 'client-fin', 'http-request'
 const BE_TIMEOUTS = new Set<TimeoutName>(['server', 'server-fin', 'connect', 'queue', 'check', 'tunnel']);
 
 /** The options Switchyard serves (tcplog/dontlognull only shape future logs). */
-const SERVED_OPTIONS = new Set(['tcplog', 'dontlognull', 'redispatch', 'http-keep-alive', 'http-server-close', 'httpclose', 'forwardfor', 'originalto', 'forwarded', 'allbackups', 'abortonclose', ...CHECK_OPTIONS]);
+const SERVED_OPTIONS = new Set(['tcplog', 'dontlognull', 'redispatch', 'http-keep-alive', 'http-server-close', 'httpclose', 'forwardfor', 'originalto', 'forwarded', 'allbackups', 'abortonclose', 'persist', ...CHECK_OPTIONS]);
 
 /** The three HTTP connection modes are one setting; `no option X` returns to keep-alive. */
 const HTTP_CONN_MODES: Readonly<Record<string, ProxyOptions['httpConnMode']>> = {
@@ -138,6 +138,9 @@ export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): vo
       s.fullconn = v.value;
       return;
     }
+    case 'cookie':
+      if (!capable(ctx, t, kw, 'backend', 'warning', true)) return;
+      return parseCookie(ctx, s, args);
     case 'retry-on':
       if (!capable(ctx, t, kw, 'backend', 'warning', true)) return;
       return parseRetryOn(ctx, s, args);
@@ -212,6 +215,40 @@ function parseBind(ctx: ParseContext, p: ProxyConfig, args: string[]): void {
   p.binds.push(bind);
 }
 
+const COOKIE_FLAGS = ['indirect', 'nocache', 'postonly', 'preserve', 'httponly', 'secure'] as const;
+
+/**
+ * `cookie NAME [rewrite|insert|prefix] [indirect] [nocache] [postonly] [preserve]
+ * [httponly] [secure] [domain D]… [attr A]…`. HAProxy's default mode is rewrite (when
+ * none is named). maxidle, maxlife and dynamic are not implemented yet.
+ */
+function parseCookie(ctx: ParseContext, s: { cookie: CookieConfig | null }, args: string[]): void {
+  const name = args[1];
+  if (!name || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) return ctx.alert('SY_ERR_CFG_ARG', `'cookie' expects <cookie_name> as argument (a token).`);
+  const c: CookieConfig = { name, mode: 'rewrite', indirect: false, nocache: false, postonly: false, preserve: false, httponly: false, secure: false, domains: [], attrs: [] };
+  let modes = 0;
+  for (let i = 2; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === 'insert' || a === 'rewrite' || a === 'prefix') { c.mode = a; modes++; continue; }
+    if ((COOKIE_FLAGS as readonly string[]).includes(a)) { c[a as (typeof COOKIE_FLAGS)[number]] = true; continue; }
+    if (a === 'domain' || a === 'attr') {
+      const v = args[++i];
+      if (!v || /[;\x00-\x1f\x7f]/.test(v)) return ctx.alert('SY_ERR_CFG_ARG', `'cookie ${name}' : '${a}' expects a value without ';' or control characters.`);
+      if (a === 'domain') c.domains.push(v);
+      else c.attrs.push(v);
+      continue;
+    }
+    if (a === 'maxidle' || a === 'maxlife' || a === 'dynamic') {
+      return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'cookie ${name}' : '${a}' is not implemented yet in Switchyard.`);
+    }
+    return ctx.alert('SY_ERR_CFG_ARG', `'cookie' supports 'rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'preserve', 'httponly', 'secure', 'domain', 'attr' options (got '${a}').`);
+  }
+  if (modes > 1) return ctx.alert('SY_ERR_CFG_ARG', `'cookie ${name}' : 'rewrite', 'insert' and 'prefix' are mutually exclusive.`);
+  if (c.postonly && c.mode !== 'insert') return ctx.alert('SY_ERR_CFG_ARG', `'cookie ${name}' : 'postonly' only makes sense with 'insert'.`);
+  if (c.nocache && c.mode !== 'insert') return ctx.alert('SY_ERR_CFG_ARG', `'cookie ${name}' : 'nocache' only makes sense with 'insert'.`);
+  s.cookie = c;
+}
+
 const RETRY_STATUSES = [401, 403, 404, 408, 425, 500, 501, 502, 503, 504];
 const RETRY_WORDS = ['none', 'conn-failure', 'empty-response', 'junk-response', 'response-timeout', '0rtt-rejected', 'all-retryable-errors'];
 
@@ -250,7 +287,7 @@ function parseRetryOn(ctx: ParseContext, s: { retryOn: RetryOn }, args: string[]
 
 /** The capability an option needs; elsewhere HAProxy warns and ignores it. */
 const OPTION_CAP: Readonly<Record<string, 'frontend' | 'backend'>> = {
-  tcplog: 'frontend', dontlognull: 'frontend', redispatch: 'backend', allbackups: 'backend', abortonclose: 'backend',
+  tcplog: 'frontend', dontlognull: 'frontend', redispatch: 'backend', allbackups: 'backend', abortonclose: 'backend', persist: 'backend',
 };
 
 function parseOption(ctx: ParseContext, t: Target, s: { options: ProxyOptions; healthCheck: import('../../check/config.ts').ProxyCheckConfig }, args: string[], on: boolean): void {
@@ -295,7 +332,7 @@ function parseOption(ctx: ParseContext, t: Target, s: { options: ProxyOptions; h
   }
   if (SERVED_OPTIONS.has(name)) {
     if (args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'option ${name}' does not take arguments.`);
-    s.options[name as 'tcplog' | 'dontlognull' | 'abortonclose'] = on;
+    s.options[name as 'tcplog' | 'dontlognull' | 'abortonclose' | 'persist'] = on;
     return;
   }
   if (KNOWN_OPTIONS.has(name)) {

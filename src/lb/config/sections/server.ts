@@ -66,6 +66,19 @@ const CORE_SERVER_OPTIONS: Readonly<Record<string, ServerOption>> = {
   enabled: flag('disabled', false),
   backup: flag('backup', true),
   'no-backup': flag('backup', false),
+  cookie: {
+    args: 1,
+    inDefaults: true,
+    apply(ctx, into, value, what) {
+      if (!value) { ctx.alert('SY_ERR_CFG_ARG', `'${what}' : 'cookie' expects a value.`); return false; }
+      if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(value)) {
+        ctx.alert('SY_ERR_CFG_ARG', `'${what}' : cookie value '${value}' must be a token (letters, digits and !#$%&'*+-.^_\`|~).`);
+        return false;
+      }
+      into.cookie = value;
+      return true;
+    },
+  },
   'pool-max-conn': limitOption('poolMaxConn', 'pool-max-conn'),
   'max-reuse': limitOption('maxReuse', 'max-reuse'),
   'pool-purge-delay': {
@@ -100,7 +113,7 @@ const CORE_SERVER_OPTIONS: Readonly<Record<string, ServerOption>> = {
 export const SERVER_OPTIONS: Readonly<Record<string, ServerOption>> = { ...CORE_SERVER_OPTIONS, ...CHECK_SERVER_OPTIONS };
 
 export function defaultServerParams(): ServerParams {
-  return { weight: 1, disabled: false, maxconn: 0, minconn: 0, maxqueue: 0, backup: false, slowstart: 0, check: defaultServerCheck(), poolMaxConn: -1, poolPurgeDelay: 5000, maxReuse: -1 };
+  return { weight: 1, disabled: false, maxconn: 0, minconn: 0, maxqueue: 0, backup: false, slowstart: 0, check: defaultServerCheck(), cookie: '', poolMaxConn: -1, poolPurgeDelay: 5000, maxReuse: -1 };
 }
 
 export function parseServer(ctx: ParseContext, p: ProxyConfig, args: string[]): void {
