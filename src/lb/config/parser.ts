@@ -17,6 +17,7 @@ import { UNSUPPORTED_SECTIONS } from './sections/unsupported.ts';
 import { finalize } from './finalize.ts';
 import type { Config, DefaultsConfig, Diagnostic, ProxyConfig, ProxySettings } from './types.ts';
 import { defaultBalance, cloneBalance } from '../algo/config.ts';
+import { cloneStats } from '../stats/config.ts';
 import { defaultProxyCheck, cloneProxyCheck } from '../check/config.ts';
 
 /** Longest line we accept; HAProxy's is 2048 bytes, we are more lenient but bounded. */
@@ -38,6 +39,7 @@ export function emptySettings(): ProxySettings {
     httpReuse: 'safe',
     retries: 3,
     cookie: null,
+    stats: null,
     retryOn: { connFailure: true, emptyResponse: false, junkResponse: false, responseTimeout: false, statuses: [] },
     options: { tcplog: false, dontlognull: false, redispatch: 0, redispatchOn: false, httpConnMode: 'keep-alive', forwardfor: null, originalto: null, forwarded: null, allbackups: false, abortonclose: false, persist: false },
     serverDefaults: {},
@@ -57,6 +59,7 @@ function cloneSettings(s: ProxySettings): ProxySettings {
     retries: s.retries,
     retryOn: structuredClone(s.retryOn),
     cookie: structuredClone(s.cookie),
+    stats: cloneStats(s.stats),
     options: { ...s.options },
     serverDefaults: structuredClone(s.serverDefaults),
     defaultBackend: s.defaultBackend,

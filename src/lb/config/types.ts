@@ -151,6 +151,8 @@ export interface ProxySettings {
   /** Health-check probe settings shared by the servers. */
   healthCheck: ProxyCheckConfig;
   retries: number;
+  /** `stats …`: the statistics page served by this proxy; null when not set. */
+  stats: import('../stats/config.ts').StatsConfig | null;
   /** `cookie …` persistence; null when not set. */
   cookie: CookieConfig | null;
   /** `retry-on` (default: conn-failure only). */

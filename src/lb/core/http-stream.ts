@@ -34,6 +34,7 @@ import { ServerConn, type ConnUser } from './server-pool.ts';
 import type { QueueEntry, Waiter } from './queue.ts';
 import type { PickRequest } from '../algo/types.ts';
 import { RequestPickView } from '../http/pick-view.ts';
+import { statsMatches, statsResponse } from '../stats/service.ts';
 import { readPersistCookie, responseCookie, type PersistCookie } from '../http/cookie-persist.ts';
 import { parseRequestHead, parseResponseHead } from '../http/h1-parse.ts';
 import { writeRequestHead, writeResponseHead } from '../http/h1-write.ts';
@@ -100,6 +101,9 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   private copy: Buffer[] | null = null;
   private copyLen = 0;
   private resend: Buffer | null = null;
+  /** Body of a request for a service answered by the proxy (statistics page); null otherwise. */
+  private applet: Buffer[] | null = null;
+  private appletLen = 0;
   /** An interim (1xx) response reached the client: the request can no longer be retried. */
   private interimSent = false;
   private respStarted = false;
@@ -212,6 +216,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
         return;
       }
       case 'forwarding':
+        if (this.applet !== null && !this.reqDone) { this.appletBody(chunk); return; }
         if (!this.reqDone && this.conn !== null && this.conn.connected) { this.forwardRequestBody(chunk); return; }
         // Pipelined bytes (or body bytes before the server is ready): keep them, stop reading.
         this.keep(chunk);
@@ -282,6 +287,8 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       this.preTaken = take;
     }
     if (!this.backend) { this.fail(503); return; }
+    const stats = this.backend.cfg.stats;
+    if (stats && statsMatches(stats, head.target)) { this.startApplet(); return; }
     const ro = this.backend.cfg.retryOn;
     const l7 = ro.emptyResponse || ro.junkResponse || ro.responseTimeout || ro.statuses.length > 0;
     this.copy = l7 && !head.upgrade && head.method !== 'CONNECT' ? [] : null;
@@ -511,6 +518,54 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   private nextTry(): number | null {
     if (this.attempts >= this.backend!.cfg.retries) return null;
     return ++this.attempts;
+  }
+
+  // ---- services answered by the proxy itself (the statistics page) ----------------
+
+  /** The request is for a service: collect its body (at most one buffer), then answer. */
+  private startApplet(): void {
+    this.applet = [];
+    this.appletLen = 0;
+    const body = this.pending.subarray(0, this.preTaken);
+    this.pending = this.pending.subarray(this.preTaken);
+    this.preTaken = 0;
+    if (body.length > 0) this.appletAdd(body);
+    if (this.reqDone) this.answerApplet();
+    else if (this.pending.length > 0) { const more = this.pending; this.pending = EMPTY; this.appletBody(more); }
+  }
+
+  private appletBody(chunk: Buffer): void {
+    const take = this.consumeRequestBody(chunk);
+    if (take < 0) return;
+    if (take > 0 && !this.appletAdd(chunk.subarray(0, take))) return;
+    if (take < chunk.length) this.keep(chunk.subarray(take));
+    if (this.reqDone) this.answerApplet();
+  }
+
+  private appletAdd(bytes: Buffer): boolean {
+    this.appletLen += bytes.length;
+    if (this.appletLen > BUFSIZE) { this.fail(413); return false; }
+    this.applet!.push(Buffer.from(bytes));
+    return true;
+  }
+
+  private answerApplet(): void {
+    const req = this.req!;
+    const view = this.http!;
+    const body = Buffer.concat(this.applet!);
+    this.applet = null;
+    const answer = statsResponse({
+      cfg: this.backend!.cfg.stats!, method: req.method, target: req.target, body,
+      header: (name) => view.header(name), clientAddr: this.srcAddr,
+    });
+    const send = (buf: Buffer): void => {
+      if (this.phase !== 'forwarding' || this.ended) return;
+      this.toClient(buf);
+      this.respDone = true;
+      this.maybeTransactionDone();
+    };
+    if (answer instanceof Promise) answer.then(send, () => this.fail(500));
+    else send(answer);
   }
 
   /** Keeps a copy of what was sent, for retry-on; a request over one buffer is not retried. */

@@ -16,6 +16,7 @@ const REASONS: Record<number, [string, string]> = {
   400: ['Bad request', 'The proxy could not understand the request.'],
   403: ['Forbidden', 'Access to this resource is denied.'],
   408: ['Request Time-out', 'The request did not arrive in time.'],
+  413: ['Payload Too Large', 'The request body is larger than the proxy accepts here.'],
   414: ['URI Too Long', 'The request line is longer than the proxy accepts.'],
   431: ['Request Header Fields Too Large', 'The request header fields are larger than the proxy accepts.'],
   500: ['Internal Server Error', 'The proxy met an internal error.'],

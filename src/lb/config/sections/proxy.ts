@@ -14,6 +14,7 @@ import { parseResponseHead } from '../../http/h1-parse.ts';
 import { TIMEOUT_NAMES } from '../types.ts';
 import { parseListenList } from '../address.ts';
 import { parseServer, parseDefaultServer } from './server.ts';
+import { parseStatsKeyword } from './stats.ts';
 import { BALANCE_KEYWORDS, parseBalance, parseBalanceKeyword } from './balance.ts';
 import { CHECK_KEYWORDS, CHECK_OPTIONS, parseCheckKeyword } from './check.ts';
 import { parseTime, parseUint } from '../units.ts';
@@ -138,6 +139,9 @@ export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): vo
       s.fullconn = v.value;
       return;
     }
+    case 'stats':
+      if (parseStatsKeyword(ctx, s, args)) return;
+      break;
     case 'cookie':
       if (!capable(ctx, t, kw, 'backend', 'warning', true)) return;
       return parseCookie(ctx, s, args);
