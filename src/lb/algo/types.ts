@@ -42,6 +42,12 @@ export interface HttpPickView {
   readonly target: string;
   /** Value of the first field named `name` (lower-case name), or undefined. */
   header(name: string): string | undefined;
+  /**
+   * Every field line named `name` (lower-case), in order. Optional: `hash req.hdr(x)`
+   * needs it to see occurrences after the first line (HAProxy's default occurrence is the
+   * last one); without it only the first line is seen.
+   */
+  headers?(name: string): readonly string[];
 }
 
 /** The request being balanced. */

@@ -6,6 +6,7 @@
 import type { ParseContext } from './context.ts';
 import type { ProxyConfig } from './types.ts';
 import { assignServerIds } from './sections/server.ts';
+import { effectiveBalance } from '../algo/config.ts';
 
 export function finalize(ctx: ParseContext): void {
   const { proxies } = ctx.config;
@@ -14,6 +15,13 @@ export function finalize(ctx: ParseContext): void {
 
   for (const p of proxies) {
     assignServerIds(ctx, p);
+    if (p.cap.backend) {
+      const eff = effectiveBalance(p.balance, p.mode);
+      if (eff !== p.balance) {
+        ctx.warning(`${p.kind} '${p.name}' : 'balance ${p.balance.algorithm}' hashes the HTTP request, which needs 'mode http'; using 'roundrobin' instead.`, p.where);
+        p.balance = eff;
+      }
+    }
     if (p.cap.frontend) {
       const refs = [...p.useBackends.map((u) => ({ ...u, kw: 'use_backend' })), ...(p.defaultBackend ? [{ ...p.defaultBackend, kw: 'default_backend' }] : [])];
       for (const r of refs) {

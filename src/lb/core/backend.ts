@@ -21,7 +21,7 @@
  */
 import type { ProxyConfig } from '../config/types.ts';
 import type { LbAlgorithm, PickRequest } from '../algo/types.ts';
-import { ALGORITHMS } from '../algo/registry.ts';
+import { ALGORITHMS, weightsAreDynamic } from '../algo/registry.ts';
 import { Server, type AdminState } from './server.ts';
 import { newCounters, type Counters } from './counters.ts';
 import { QueueEntry, WaitQueue, type Waiter } from './queue.ts';
@@ -253,7 +253,16 @@ export class Backend {
 
   // ---- state changes (checks, agent, runtime API) ------------------------------------
 
-  /** Changes a server's configured weight at run time; static algorithms keep their order. */
+  /**
+   * Why a run-time weight change is refused, or null: static algorithms (static-rr,
+   * map-based hashing) only accept 0 or the configured weight, as HAProxy.
+   */
+  weightChangeError(server: Server, weight: number): string | null {
+    if (weightsAreDynamic(this.cfg.balance) || weight === 0 || weight === server.cfg.weight) return null;
+    return `Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.`;
+  }
+
+  /** Changes a server's configured weight at run time (see weightChangeError first). */
   setWeight(server: Server, weight: number): void {
     server.userWeight = weight;
     this.applyWeight(server);

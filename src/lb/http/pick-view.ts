@@ -12,6 +12,16 @@ export class RequestPickView implements HttpPickView {
   get method(): string { return this.head.method; }
   get target(): string { return this.head.target; }
 
+  /** Every field named `name`, in order (one entry per field line). */
+  headers(name: string): string[] {
+    const { buf, fields, fieldCount } = this.head;
+    const out: string[] = [];
+    for (let i = 0; i < fieldCount; i++) {
+      if (bytesEqualLower(buf, fields[4 * i]!, fields[4 * i + 1]!, name)) out.push(buf.toString('latin1', fields[4 * i + 2]!, fields[4 * i + 3]!));
+    }
+    return out;
+  }
+
   header(name: string): string | undefined {
     const { buf, fields, fieldCount } = this.head;
     for (let i = 0; i < fieldCount; i++) {

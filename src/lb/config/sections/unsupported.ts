@@ -44,7 +44,7 @@ export const UNSUPPORTED_PROXY = new Set([
   'acl', 'http-request', 'http-response', 'http-after-response', 'tcp-request', 'tcp-response',
   'stick-table', 'stick', 'log', 'log-format', 'log-format-sd', 'error-log-format', 'log-tag',
   'capture', 'cookie', 'errorfiles', 'errorloc', 'errorloc302', 'errorloc303',
-  'redirect', 'compression', 'filter', 'hash-type', 'hash-balance-factor', 'http-check',
+  'redirect', 'compression', 'filter', 'http-check',
   'tcp-check', 'stats', 'monitor-uri', 'monitor', 'monitor-net', 'source', 'unique-id-format',
   'unique-id-header', 'email-alert', 'fullconn', 'persist', 'force-persist', 'ignore-persist',
   'http-reuse', 'server-template', 'dynamic-cookie-key', 'rate-limit', 'description', 'id',
