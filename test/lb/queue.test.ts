@@ -298,3 +298,30 @@ test('server maxconn options are checked: bad values are errors naming the line'
   assert.match(r.out, /test\.cfg:8\].*maxqueue/);
   assert.match(r.out, /test\.cfg:9\].*slowstart/);
 });
+
+test('a hash algorithm keeps a request on its full server: it waits in that server\'s queue, up to maxqueue (then 503)', async () => {
+  const a = await slowBackend('a', 300);
+  const b = await slowBackend('b', 0);
+  const port = await start(`${HTTP_DEFAULTS}listen lb
+  bind 127.0.0.1:@PORT@
+  balance uri
+  server a 127.0.0.1:${a.port} maxconn 1 maxqueue 1
+  server b 127.0.0.1:${b.port} maxconn 1 maxqueue 1
+`);
+  // Find a path that hashes to server a.
+  let path = '';
+  for (let i = 0; i < 50 && path === ''; i++) if ((await get(port, `/k${i}`)).body.startsWith('a ')) path = `/k${i}`;
+  assert.notEqual(path, '', 'some path maps to a');
+  a.order.length = 0;
+  const first = get(port, path);
+  await sleep(40);
+  const second = get(port, path);
+  await sleep(40);
+  const third = await get(port, path);
+  assert.equal(third.status, 503, 'a\'s queue is full (maxqueue 1)');
+  assert.equal((await first).status, 200);
+  const s2 = await second;
+  assert.equal(s2.status, 200);
+  assert.match(s2.body, /^a /, 'the queued request stayed on its server');
+  assert.ok(s2.ms >= 250, `it waited for the first (${s2.ms} ms)`);
+});
