@@ -7,6 +7,7 @@ import type { ParseContext } from './context.ts';
 import type { ProxyConfig } from './types.ts';
 import { assignServerIds } from './sections/server.ts';
 import { effectiveBalance } from '../algo/config.ts';
+import { validateHealthChecks } from '../check/validate.ts';
 
 export function finalize(ctx: ParseContext): void {
   const { proxies } = ctx.config;
@@ -46,6 +47,7 @@ export function finalize(ctx: ParseContext): void {
       ctx.warning(`missing timeouts for ${p.kind} '${p.name}'.\n   | While not properly invalid, you will certainly encounter various problems\n   | with such a configuration. To fix this, please ensure that all following\n   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.`, null);
     }
   }
+  validateHealthChecks(ctx);
 }
 
 /** True if at least one frontend would listen: HAProxy refuses to start otherwise (exit 2). */

@@ -222,14 +222,14 @@ test('options: tcplog cannot be negated; other served options can', () => {
   assert.deepEqual(alerts(ctx), []);
   assert.deepEqual([proxy(ctx, 'l').options.dontlognull, proxy(ctx, 'l').options.redispatch], [false, 0]);
   assert.deepEqual(alerts(parse(lines('listen l', '  option nosuchthing'))), ['2 SY_ERR_CFG_UNKNOWN_KEYWORD']);
-  assert.deepEqual(alerts(parse(lines('listen l', '  option httpchk'))), ['2 SY_ERR_CFG_NOT_IMPLEMENTED']);
+  assert.deepEqual(alerts(parse(lines('listen l', '  option mysql-check'))), ['2 SY_ERR_CFG_NOT_IMPLEMENTED']);
 });
 
 test('every error is collected with its own line, not just the first', () => {
   const ctx = parse(lines(
     'listen l', '  bind :80', '  server s1 127.0.0.1:1 weight 300', '  foo bar', '  timeout client 1x',
     '  bind :0', '  server s2 ipv6@127.0.0.1', '  balance rdp-cookie', '  http-request deny', '  mode health',
-    '  server s3 127.0.0.1:1 check',
+    '  server s3 127.0.0.1:1 send-proxy',
   ));
   assert.deepEqual(alerts(ctx), [
     '3 SY_ERR_CFG_ARG', '4 SY_ERR_CFG_UNKNOWN_KEYWORD', '5 SY_ERR_CFG_ARG', '6 SY_ERR_CFG_ADDRESS',

@@ -243,6 +243,17 @@ export class Backend {
     for (const s of this.servers) if (s.slotFree && (s.queue.length > 0 || this.queue.length > 0)) this.serveQueue(s);
   }
 
+  /**
+   * Ends every session using `server` (on-marked-down shutdown-sessions,
+   * on-marked-up shutdown-backup-sessions, the runtime API's shutdown sessions). The
+   * runtime supplies how to find them (sessions live in frontends).
+   */
+  sessionKiller: ((server: Server) => number) | null = null;
+
+  shutdownSessions(server: Server): number {
+    return this.sessionKiller?.(server) ?? 0;
+  }
+
   /** Servers that may receive traffic now (up, ready, weight > 0). */
   usableCount(): number {
     return this.usableActive + this.usableBackup;

@@ -34,6 +34,7 @@ import { ServerConn, type ConnUser } from './server-pool.ts';
 import type { QueueEntry, Waiter } from './queue.ts';
 import type { PickRequest } from '../algo/types.ts';
 import { RequestPickView } from '../http/pick-view.ts';
+import { observe, observeHttpStatus } from '../check/observe.ts';
 import { statsMatches, statsResponse } from '../stats/service.ts';
 import { readPersistCookie, responseCookie, type PersistCookie } from '../http/cookie-persist.ts';
 import { parseRequestHead, parseResponseHead } from '../http/h1-parse.ts';
@@ -392,6 +393,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     conn.sock.once('connect', () => {
       if (this.connectTimer) { clearTimeout(this.connectTimer); this.connectTimer = null; }
       conn.connected = true;
+      observe(server, 'l4-ok');
       const tServer = be.cfg.timeouts.server ?? 0;
       if (tServer > 0) conn.sock.setTimeout(tServer);
       be.counters.connect++;
@@ -443,6 +445,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     const server = this.server!;
     server.counters.econ++;
     be.counters.econ++;
+    observe(server, 'l4-fail');
     this.conn = null;
     if (this.cli.destroyed) { this.finish(); return; }
     const n = be.cfg.retryOn.connFailure ? this.nextTry() : null;
@@ -687,12 +690,14 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       if (r.state === 'error') {
         this.backend!.counters.eresp++;
         this.server!.counters.eresp++;
+        observe(this.server!, 'l7-fail', 'Invalid http response (headers)');
         if (this.retryRequest('junk')) return;
         this.dropServer();
         this.fail(502);
         return;
       }
       const head = r.head;
+      observeHttpStatus(this.server!, head.status);
       if (head.status >= 200 && this.copy && this.backend!.cfg.retryOn.statuses.includes(head.status) && this.retryRequest('status')) return;
       const rest = this.respBuf.subarray(head.end);
       countStatus(this.owner.feCounters, head.status);
@@ -793,6 +798,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     if (this.phase === 'forwarding') {
       if (!this.respStarted) {
         this.backend!.counters.srv_abrt++;
+        if (this.server) observe(this.server, 'l7-fail', 'Close from server (http)');
         // Nothing received is an empty response; part of a head is junk (HAProxy's terms).
         if (this.retryRequest(this.respBuf.length > 0 ? 'junk' : 'empty')) return;
         this.fail(502);
@@ -805,6 +811,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
 
   private serverTimeout(): void {
     if (this.phase === 'forwarding' && !this.respStarted) {
+      if (this.server) observe(this.server, 'l7-fail', 'Read timeout (http)');
       if (this.retryRequest('timeout')) return;
       this.dropServer();
       this.fail(504);

@@ -13,6 +13,8 @@ import { Frontend, type ConnectionGate } from './frontend.ts';
 import { bindAll, expandAddress, type BoundSocket } from './bind.ts';
 import { defaultMaxconn } from './limits.ts';
 import { CliServer } from '../cli/socket.ts';
+import { startHealthChecks, type HealthChecks } from '../check/scheduler.ts';
+import { spreadChecksOf } from '../check/config.ts';
 
 export class Runtime implements ConnectionGate {
   readonly config: Config;
@@ -25,6 +27,7 @@ export class Runtime implements ConnectionGate {
   private cliSockets: BoundSocket[] = [];
   private stopping = false;
   private idleWaiters: (() => void)[] = [];
+  private healthChecks: HealthChecks | null = null;
 
   constructor(config: Config, resolved: Map<string, string>) {
     this.config = config;
@@ -44,6 +47,31 @@ export class Runtime implements ConnectionGate {
       const target = p.useBackends[0]?.name ?? p.defaultBackend?.name;
       const be = target !== undefined ? this.backends.get(target) ?? null : p.cap.backend ? this.backends.get(p.name) ?? null : null;
       this.frontends.push(new Frontend(p, be, p.maxconn ?? this.maxconn, this, () => this.checkIdle()));
+    }
+    const killer = (server: import('./server.ts').Server): number => {
+      let n = 0;
+      for (const fe of this.frontends) {
+        for (const st of fe.streams) {
+          if (st.server !== server) continue;
+          n++;
+          if ('abort' in st) (st as { abort(side?: 'admin'): void }).abort('admin');
+        }
+      }
+      return n;
+    };
+    for (const be of this.backends.values()) be.sessionKiller = killer;
+    // HAProxy's default fullconn: 10% of the maxconn of every frontend that can send
+    // traffic to the backend (at least 1). Only servers with minconn use it.
+    for (const be of this.backends.values()) {
+      if (be.fullconn > 0) continue;
+      let total = 0;
+      for (const p of config.proxies) {
+        if (!p.cap.frontend) continue;
+        const targets = new Set([...p.useBackends.map((u) => u.name), ...(p.defaultBackend ? [p.defaultBackend.name] : []), ...(p.cap.backend ? [p.name] : [])]);
+        if (targets.has(be.name)) total += p.maxconn ?? this.maxconn;
+      }
+      be.fullconn = Math.max(1, Math.floor(total / 10));
+      for (const s of be.servers) be.updateLimit(s);
     }
   }
 
@@ -75,6 +103,7 @@ export class Runtime implements ConnectionGate {
       for (const b of this.cliSockets) b.server.close();
       throw e;
     }
+    this.healthChecks = startHealthChecks(this.backends.values(), { spreadChecks: spreadChecksOf(this.config.global) });
   }
 
   get sessionCount(): number {
@@ -91,6 +120,7 @@ export class Runtime implements ConnectionGate {
   /** Stops accepting, lets running sessions finish; resolves when none is left. */
   softStop(): Promise<void> {
     this.stopping = true;
+    this.healthChecks?.stop();
     for (const fe of this.frontends) fe.stopListening();
     for (const b of this.cliSockets) b.server.close();
     this.cliSockets = [];
@@ -104,6 +134,7 @@ export class Runtime implements ConnectionGate {
   /** Closes everything now. */
   stop(): void {
     this.stopping = true;
+    this.healthChecks?.stop();
     for (const fe of this.frontends) {
       fe.stopListening();
       fe.killAll();

@@ -28,6 +28,7 @@ import { retainReadBuffer, type Inbound } from './fast-io.ts';
 import { connectToServer, shouldRedispatch, turnaroundMs } from './server-conn.ts';
 import type { QueueEntry, Waiter } from './queue.ts';
 import type { PickRequest } from '../algo/types.ts';
+import { observe } from '../check/observe.ts';
 
 export interface StreamOwner {
   /** Frontend counters (bytes, sessions). */
@@ -204,6 +205,7 @@ export class TcpStream implements Waiter, PickRequest {
     srv.once('error', onConnectError);
     srv.once('connect', () => {
       if (this.connectTimer) { clearTimeout(this.connectTimer); this.connectTimer = null; }
+      observe(server, 'l4-ok');
       srv.removeListener('error', onConnectError);
       this.established(srv);
     });
@@ -214,6 +216,7 @@ export class TcpStream implements Waiter, PickRequest {
     const server = this.server!;
     server.counters.econ++;
     be.counters.econ++;
+    observe(server, 'l4-fail');
     this.srv = null;
     if (this.cli.destroyed) return this.maybeEnd();
     const retriesLeft = be.cfg.retries - (this.attempts - 1);

@@ -6,10 +6,11 @@ import type { ParseContext } from '../context.ts';
 import { expandAddressEnv, parseListenAddress } from '../address.ts';
 import { parseTime, parseUint } from '../units.ts';
 import { isUnsupportedGlobal } from './unsupported.ts';
+import { setSpreadChecks } from '../../check/config.ts';
 
 export const GLOBAL_KEYWORDS = [
   'maxconn', 'nbthread', 'daemon', 'pidfile', 'stats socket', 'stats timeout', 'user', 'group',
-  'uid', 'gid', 'setenv', 'unsetenv', 'quiet',
+  'uid', 'gid', 'setenv', 'unsetenv', 'quiet', 'spread-checks',
 ];
 
 export function parseGlobalLine(ctx: ParseContext, args: string[]): void {
@@ -60,6 +61,13 @@ export function parseGlobalLine(ctx: ParseContext, args: string[]): void {
       return;
     case 'stats':
       return parseGlobalStats(ctx, args);
+    case 'spread-checks': {
+      // ±N % of random jitter on every check interval (src/lb/check/scheduler.ts).
+      const v = parseUint(args[1], 0, 50);
+      if (!v.ok) return ctx.alert('SY_ERR_CFG_ARG', `'spread-checks' needs a positive value in range 0..50 (a percentage).`);
+      setSpreadChecks(g, v.value);
+      return;
+    }
   }
   if (isUnsupportedGlobal(kw)) {
     return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'${kw}' is a valid HAProxy keyword in 'global' section but is not implemented yet in Switchyard.`);

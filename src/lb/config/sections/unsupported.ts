@@ -17,7 +17,7 @@ export const UNSUPPORTED_SECTIONS = new Set([
 export const UNSUPPORTED_GLOBAL = new Set([
   'log', 'log-tag', 'log-send-hostname', 'chroot', 'ulimit-n', 'nbproc', 'cpu-map',
   'ca-base', 'crt-base', 'key-base', 'description', 'node', 'hard-stop-after', 'grace',
-  'spread-checks', 'max-spread-checks', 'lua-load', 'lua-load-per-thread', 'lua-prepend-path',
+  'max-spread-checks', 'lua-load', 'lua-load-per-thread', 'lua-prepend-path',
   'maxsslconn', 'maxconnrate', 'maxsessrate', 'maxsslrate', 'maxcomprate', 'maxpipes',
   'maxzlibmem', 'maxcompcpuusage', 'server-state-file', 'server-state-base', 'localpeer',
   'h1-case-adjust', 'h1-case-adjust-file', 'master-worker', 'mworker-max-reloads',
