@@ -135,7 +135,7 @@ test('a cookie keeps the client on its full server: the request waits in that se
 });
 
 test('cookie configuration errors', async () => {
-  const r = await runToEnd(['-c', '-f', writeConfig(`defaults\n  mode http\nbackend b\n  cookie SRV insert rewrite\n  cookie SRV insert maxidle 30m\n  cookie SRV prefix nocache\n  cookie\n  server s1 127.0.0.1:80 cookie "a b"\n`)]);
+  const r = await runToEnd(['-c', '-f', writeConfig(`defaults\n  mode http\nbackend b\n  cookie SRV insert rewrite\n  cookie SRV rewrite maxidle 30m\n  cookie SRV prefix nocache\n  cookie\n  server s1 127.0.0.1:80 cookie "a b"\n`)]);
   assert.equal(r.code, 1);
   for (const line of [4, 5, 6, 7, 8]) assert.match(r.out, new RegExp(`test\\.cfg:${line}\\]`));
 });

@@ -93,6 +93,9 @@ export interface CookieConfig {
   domains: string[];
   /** `attr` values appended to the inserted cookie. */
   attrs: string[];
+  /** `maxidle T` / `maxlife T` (ms, 0 = none): insert mode stamps the cookie with dates and expires it. */
+  maxidle: number;
+  maxlife: number;
 }
 
 /** `retry-on`: which failures of a sent request are retried (HAProxy's L7 retries). */

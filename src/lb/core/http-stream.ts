@@ -719,7 +719,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       // HTTP/1.0 clients only keep a connection that the response says is kept.
       let lines = this.closeAfter ? CONN_CLOSE : req.minor === 0 ? CONN_KEEP_ALIVE : NO_LINES;
       const ck = this.backend!.cfg.cookie;
-      const change = ck ? responseCookie(head, ck, this.server!.cfg.cookie, this.directTo === this.server, req.method) : null;
+      const change = ck ? responseCookie(head, ck, this.server!.cfg.cookie, this.directTo === this.server, req.method, this.persist) : null;
       if (change) lines = [...lines, ...change.extra];
       const out = writeResponseHead(head, lines, change?.edits ?? null);
       if (head.framing.kind === 'tunnel') {

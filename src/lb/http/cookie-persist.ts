@@ -10,7 +10,12 @@
  *     the server's own Set-Cookie (unless `preserve`);
  *   - rewrite: the server sets NAME itself; its value is replaced by the server's value;
  *   - prefix: the server's NAME value is prefixed with "VALUE~" on the way out, and the
- *     prefix is removed from requests on the way in.
+ *     prefix is removed from requests on the way in;
+ *   - maxidle / maxlife (insert): the cookie carries dates, "VALUE|LAST[|FIRST]", each a
+ *     30-bit count of 4-second units since the epoch in 5 base64 characters (HAProxy's
+ *     layout, so cookies survive a switch between the two). A cookie idle longer than
+ *     maxidle, or older than maxlife, is ignored (the client is balanced again); a valid
+ *     one is re-stamped when its LAST date is behind. The dates never reach the server.
  * Pure functions over parsed heads: they return field edits and extra lines for the
  * head writer (h1-write.ts), never strings for fields they leave alone.
  */
@@ -19,8 +24,11 @@ import type { RequestHead, ResponseHead } from './types.ts';
 import { bytesEqualLower } from './h1-parse.ts';
 
 export interface PersistCookie {
-  /** The server cookie value the request carries. */
+  /** The server cookie value the request carries ('' when it expired: balance again). */
   value: string;
+  /** Date stamps it carried (4-second units), 0 when absent. */
+  last: number;
+  first: number;
   /** Edits to apply to the request's Cookie fields before forwarding (may be empty). */
   edits: Map<number, string | null>;
 }
@@ -30,10 +38,48 @@ function fieldText(h: RequestHead | ResponseHead, k: number): { name: string; va
   return { name: h.buf.toString('latin1', f[k * 4]!, f[k * 4 + 1]!), value: h.buf.toString('latin1', f[k * 4 + 2]!, f[k * 4 + 3]!) };
 }
 
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Now as a date stamp: seconds / 4, rounded up. */
+export function stampNow(nowMs = Date.now()): number {
+  return Math.floor((Math.floor(nowMs / 1000) + 3) / 4);
+}
+
+function encodeStamp(v: number): string {
+  let out = '';
+  for (let shift = 24; shift >= 0; shift -= 6) out += B64[(v >>> shift) & 63];
+  return out;
+}
+
+function decodeStamp(t: string): number {
+  if (t.length !== 5) return 0;
+  let v = 0;
+  for (const ch of t) {
+    const d = B64.indexOf(ch);
+    if (d < 0) return 0;
+    v = v * 64 + d;
+  }
+  return v;
+}
+
+/** Splits "VALUE|LAST|FIRST" and applies maxidle/maxlife: '' as value when expired. */
+function dated(raw: string, cfg: CookieConfig, now: number): { value: string; last: number; first: number } {
+  const [value = '', lastT, firstT] = raw.split('|');
+  if (cfg.maxidle === 0 && cfg.maxlife === 0) return { value, last: 0, first: 0 };
+  const last = lastT ? decodeStamp(lastT) : 0;
+  const first = firstT ? decodeStamp(firstT) : 0;
+  const idle = Math.ceil(cfg.maxidle / 4000);
+  const life = Math.ceil(cfg.maxlife / 4000);
+  if (idle > 0 && (last === 0 || now - last > idle || last - now > idle)) return { value: '', last, first };
+  if (life > 0 && first !== 0 && (now - first > life || first - now > life)) return { value: '', last, first };
+  return { value, last, first };
+}
+
 /** Finds cookie NAME in the request's Cookie fields; null when absent. */
-export function readPersistCookie(req: RequestHead, cfg: CookieConfig): PersistCookie | null {
+export function readPersistCookie(req: RequestHead, cfg: CookieConfig, now = stampNow()): PersistCookie | null {
   const edits = new Map<number, string | null>();
   let found: string | null = null;
+  let stamps = { last: 0, first: 0 };
   for (let k = 0; k < req.fieldCount; k++) {
     if (!bytesEqualLower(req.buf, req.fields[k * 4]!, req.fields[k * 4 + 1]!, 'cookie')) continue;
     const { name, value } = fieldText(req, k);
@@ -51,14 +97,17 @@ export function readPersistCookie(req: RequestHead, cfg: CookieConfig): PersistC
         kept.push(tilde < 0 ? p : `${n}=${v.slice(tilde + 1)}`);
         changed = tilde >= 0;
       } else {
-        found = v;
+        const d = dated(v, cfg, now);
+        found = d.value;
+        stamps = d;
         if (cfg.mode === 'insert' && cfg.indirect) changed = true; // removed
+        else if (v.includes('|')) { kept.push(`${n}=${d.value || v.slice(0, v.indexOf('|'))}`); changed = true; } // dates stay here
         else kept.push(p);
       }
     }
     if (changed) edits.set(k, kept.length > 0 ? `${name}: ${kept.join('; ')}` : null);
   }
-  return found === null ? null : { value: found, edits };
+  return found === null ? null : { value: found, last: stamps.last, first: stamps.first, edits };
 }
 
 /** Statuses a cache may store by default (RFC 9111 §4.2.2's heuristically cacheable set). */
@@ -108,14 +157,22 @@ export interface ResponseCookieChange {
  * value ('' when it has none: nothing is done), `direct` whether the request's cookie
  * chose that server.
  */
-export function responseCookie(resp: ResponseHead, cfg: CookieConfig, serverValue: string, direct: boolean, method: string): ResponseCookieChange | null {
+export function responseCookie(resp: ResponseHead, cfg: CookieConfig, serverValue: string, direct: boolean, method: string, sent: PersistCookie | null = null, now = stampNow()): ResponseCookieChange | null {
   if (serverValue === '') return null;
   const own = setCookieIndex(resp, cfg.name);
   if (cfg.mode === 'insert') {
     const edits = own >= 0 && cfg.indirect && !cfg.preserve ? new Map<number, string | null>([[own, null]]) : null;
-    const insert = !direct && (!cfg.postonly || method === 'POST') && !(cfg.preserve && own >= 0);
+    const dates = cfg.maxidle > 0 || cfg.maxlife > 0;
+    // With dates, a directed client is re-stamped once its LAST date is behind (or FIRST is missing).
+    const restamp = dates && direct && sent !== null && (sent.last < now || (cfg.maxlife > 0 && sent.first === 0));
+    const insert = (!direct || restamp) && (!cfg.postonly || method === 'POST') && !(cfg.preserve && own >= 0);
     if (!insert) return edits ? { extra: [], edits } : null;
-    let line = `set-cookie: ${cfg.name}=${serverValue}; path=/`;
+    let value = serverValue;
+    if (dates) {
+      value += `|${encodeStamp(now)}`;
+      if (cfg.maxlife > 0) value += `|${encodeStamp(direct && sent && sent.first > 0 ? sent.first : now)}`;
+    }
+    let line = `set-cookie: ${cfg.name}=${value}; path=/`;
     for (const d of cfg.domains) line += `; domain=${d}`;
     if (cfg.httponly) line += '; HttpOnly';
     if (cfg.secure) line += '; Secure';

@@ -224,12 +224,13 @@ const COOKIE_FLAGS = ['indirect', 'nocache', 'postonly', 'preserve', 'httponly',
 /**
  * `cookie NAME [rewrite|insert|prefix] [indirect] [nocache] [postonly] [preserve]
  * [httponly] [secure] [domain D]… [attr A]…`. HAProxy's default mode is rewrite (when
- * none is named). maxidle, maxlife and dynamic are not implemented yet.
+ * none is named). `maxidle T` / `maxlife T` (insert mode) stamp the cookie with its
+ * last and first use. `dynamic` is not implemented yet.
  */
 function parseCookie(ctx: ParseContext, s: { cookie: CookieConfig | null }, args: string[]): void {
   const name = args[1];
   if (!name || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) return ctx.alert('SY_ERR_CFG_ARG', `'cookie' expects <cookie_name> as argument (a token).`);
-  const c: CookieConfig = { name, mode: 'rewrite', indirect: false, nocache: false, postonly: false, preserve: false, httponly: false, secure: false, domains: [], attrs: [] };
+  const c: CookieConfig = { name, mode: 'rewrite', indirect: false, nocache: false, postonly: false, preserve: false, httponly: false, secure: false, domains: [], attrs: [], maxidle: 0, maxlife: 0 };
   let modes = 0;
   for (let i = 2; i < args.length; i++) {
     const a = args[i]!;
@@ -242,7 +243,13 @@ function parseCookie(ctx: ParseContext, s: { cookie: CookieConfig | null }, args
       else c.attrs.push(v);
       continue;
     }
-    if (a === 'maxidle' || a === 'maxlife' || a === 'dynamic') {
+    if (a === 'maxidle' || a === 'maxlife') {
+      const v = parseTime(args[++i] ?? '', 1000);
+      if (!args[i] || !v.ok || v.value === 0) return ctx.alert('SY_ERR_CFG_ARG', `'cookie ${name}' : '${a}' expects a positive time (seconds by default, or with a unit: s, m, h, d).`);
+      c[a] = v.value;
+      continue;
+    }
+    if (a === 'dynamic') {
       return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'cookie ${name}' : '${a}' is not implemented yet in Switchyard.`);
     }
     return ctx.alert('SY_ERR_CFG_ARG', `'cookie' supports 'rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'preserve', 'httponly', 'secure', 'domain', 'attr' options (got '${a}').`);
@@ -250,6 +257,7 @@ function parseCookie(ctx: ParseContext, s: { cookie: CookieConfig | null }, args
   if (modes > 1) return ctx.alert('SY_ERR_CFG_ARG', `'cookie ${name}' : 'rewrite', 'insert' and 'prefix' are mutually exclusive.`);
   if (c.postonly && c.mode !== 'insert') return ctx.alert('SY_ERR_CFG_ARG', `'cookie ${name}' : 'postonly' only makes sense with 'insert'.`);
   if (c.nocache && c.mode !== 'insert') return ctx.alert('SY_ERR_CFG_ARG', `'cookie ${name}' : 'nocache' only makes sense with 'insert'.`);
+  if ((c.maxidle > 0 || c.maxlife > 0) && c.mode !== 'insert') return ctx.alert('SY_ERR_CFG_ARG', `'cookie ${name}' : 'maxidle' and 'maxlife' need 'insert' mode.`);
   s.cookie = c;
 }
 
