@@ -15,8 +15,11 @@ import { TcpStream, type StreamOwner } from './tcp-stream.ts';
 import { HttpStream, type HttpOwner } from './http-stream.ts';
 import type { BoundSocket } from './bind.ts';
 import type { Inbound } from './fast-io.ts';
+import type { AccessLogSink, LogSource } from './txn-log.ts';
 
 export interface ConnectionGate {
+  /** Sessions in the process now (%ac). */
+  readonly cur: number;
   /** True when the process may start one more session. */
   hasRoom(): boolean;
   taken(): void;
@@ -42,6 +45,9 @@ export class Frontend implements StreamOwner, HttpOwner {
   readonly maxconn: number;
   readonly backend: Backend | null;
   readonly streams = new Set<Stream>();
+  /** The access log (set by the runtime from the `log` settings); null: no log. */
+  accessLog: AccessLogSink | null = null;
+  readonly logSource: LogSource;
   listeners: BoundSocket[] = [];
   private readonly held: { sock: net.Socket; inbound: Inbound | null }[] = [];
   private readonly gate: ConnectionGate;
@@ -63,6 +69,12 @@ export class Frontend implements StreamOwner, HttpOwner {
     this.originalto = cfg.options.originalto;
     this.errorfiles = cfg.errorfiles;
     this.http = cfg.mode === 'http' || backend?.cfg.mode === 'http';
+    this.logSource = {
+      feName: cfg.name,
+      mode: this.http ? 'http' : 'tcp',
+      actconn: () => gate.cur,
+      feconn: () => this.feCounters.scur,
+    };
   }
 
   /** Listener callback: sockets arrive paused. */

@@ -35,6 +35,7 @@ import type { QueueEntry, Waiter } from './queue.ts';
 import type { PickRequest } from '../algo/types.ts';
 import { RequestPickView } from '../http/pick-view.ts';
 import { observe, observeHttpStatus } from '../check/observe.ts';
+import { TxnLog, type AccessLogSink, type LogSource } from './txn-log.ts';
 import { statsMatches, statsResponse } from '../stats/service.ts';
 import { readPersistCookie, responseCookie, type PersistCookie } from '../http/cookie-persist.ts';
 import { parseRequestHead, parseResponseHead } from '../http/h1-parse.ts';
@@ -57,6 +58,9 @@ export interface HttpOwner {
   readonly clientTimeout: number;
   readonly httpRequestTimeout: number;
   readonly httpKeepAliveTimeout: number;
+  /** The frontend's access log (null: no `log`), and what records are built from. */
+  readonly accessLog: AccessLogSink | null;
+  readonly logSource: LogSource;
   onEnd(stream: HttpStream): void;
 }
 
@@ -102,6 +106,15 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   private copy: Buffer[] | null = null;
   private copyLen = 0;
   private resend: Buffer | null = null;
+  /** Access-log timing of the current transaction (null when the frontend does not log). */
+  private readonly lg: TxnLog | null;
+  /** The current transaction was logged (at most one line each). */
+  private logged = false;
+  private redispatched = false;
+  /** Termination state of a transaction answered with a generated error and kept alive. */
+  private failTerm = '--';
+  private connectTimedOut = false;
+  private srvEnds: { address: string; port: number; localAddress: string; localPort: number } | null = null;
   /** Body of a request for a service answered by the proxy (statistics page); null otherwise. */
   private applet: Buffer[] | null = null;
   private appletLen = 0;
@@ -150,11 +163,12 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.owner = owner;
     this.backend = backend;
     this.fast = inbound !== null;
+    this.lg = owner.accessLog ? new TxnLog() : null;
     sessionStart(owner.feCounters);
     cli.setNoDelay(true);
     if (owner.clientTimeout > 0) cli.setTimeout(owner.clientTimeout);
-    cli.on('timeout', () => this.abort());
-    cli.on('error', () => this.abort());
+    cli.on('timeout', () => this.abort(this.phase === 'head' ? 'cR' : 'cD'));
+    cli.on('error', () => this.abort(this.phase === 'head' ? 'CR' : 'CD'));
     cli.on('close', () => { this.cliClosed = true; this.finish(); });
     cli.on('end', () => this.onClientEnd());
     cli.on('drain', () => {
@@ -188,6 +202,8 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   /** Enters the head phase: the first request gets http-request, later ones keep-alive. */
   private waitForRequest(): void {
     this.phase = 'head';
+    if (this.lg && this.transactions > 0) { this.lg.reset(); this.logged = false; }
+    this.failTerm = '--';
     this.req = null;
     this.reqDone = false;
     this.respStarted = false;
@@ -195,7 +211,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.respBuf = EMPTY;
     const o = this.owner;
     if (this.transactions === 0 || this.pending.length > 0) {
-      this.arm(o.httpRequestTimeout || o.clientTimeout, () => this.fail(408));
+      this.arm(o.httpRequestTimeout || o.clientTimeout, () => this.fail(408, 'cR'));
     } else {
       // Idle between requests: close quietly when the keep-alive wait ends.
       this.arm(o.httpKeepAliveTimeout || o.httpRequestTimeout || o.clientTimeout, () => this.cli.end());
@@ -208,11 +224,12 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   private readonly onClientData = (chunk: Buffer): void => {
     const n = chunk.length;
     this.owner.feCounters.bin += n;
+    if (this.lg) { this.lg.bytesIn += n; if (this.phase === 'head') this.lg.requestStarts(); }
     switch (this.phase) {
       case 'head': {
         const first = this.pending.length === 0 && this.transactions > 0;
         this.keep(chunk);
-        if (first) this.arm(this.owner.httpRequestTimeout || this.owner.clientTimeout, () => this.fail(408));
+        if (first) this.arm(this.owner.httpRequestTimeout || this.owner.clientTimeout, () => this.fail(408, 'cR'));
         this.tryRequest();
         return;
       }
@@ -243,11 +260,11 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     // unless `option abortonclose` drops a request not answered yet (queued or sent).
     if (this.phase === 'forwarding' && !this.respStarted && this.backend?.cfg.options.abortonclose) {
       this.backend.counters.cli_abrt++;
-      this.abort();
+      this.abort(this.waiting ? 'CQ' : 'CH');
       return;
     }
     this.closeAfter = true;
-    if (this.phase === 'head') this.fail(400);
+    if (this.phase === 'head') this.fail(400, 'CR');
   }
 
   private tryRequest(): void {
@@ -255,12 +272,22 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     if (r.state === 'incomplete') return;
     if (r.state === 'error') {
       this.owner.feCounters.ereq++;
-      this.fail(r.error.status);
+      if (this.lg) this.lg.requestLine = '<BADREQ>';
+      this.fail(r.error.status, 'PR');
       return;
     }
     this.disarm();
     const head = r.head;
     this.req = head;
+    if (this.lg) {
+      const lg = this.lg;
+      lg.requestStarts();
+      lg.tHead = performance.now();
+      lg.method = head.method;
+      lg.uri = head.target;
+      lg.version = `HTTP/1.${head.minor}`;
+      lg.requestLine = `${head.method} ${head.target} HTTP/1.${head.minor}`;
+    }
     this.transactions++;
     this.owner.feCounters.req_tot++;
     this.phase = 'forwarding';
@@ -287,7 +314,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       if (take < 0) return;
       this.preTaken = take;
     }
-    if (!this.backend) { this.fail(503); return; }
+    if (!this.backend) { this.fail(503, 'SC'); return; }
     const stats = this.backend.cfg.stats;
     if (stats && statsMatches(stats, head.target)) { this.startApplet(); return; }
     const ro = this.backend.cfg.retryOn;
@@ -297,6 +324,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.resend = null;
     this.interimSent = false;
     this.attempts = 0;
+    this.redispatched = false;
     this.dispatch();
   }
 
@@ -325,15 +353,24 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       this.directTo = null;
     }
     a ??= be.assign(this, this, avoid);
-    if (a.kind === 'queued') { this.waiting = a.entry; return; }
-    if (a.kind !== 'server') { this.fail(503); return; }
+    if (a.kind === 'queued') {
+      this.waiting = a.entry;
+      if (this.lg) {
+        this.lg.tQueued = performance.now();
+        const q = a.entry.owner!;
+        if (q === be.queue) this.lg.bq = q.length - 1;
+        else this.lg.sq = q.length - 1;
+      }
+      return;
+    }
+    if (a.kind !== 'server') { this.fail(503, a.kind === 'full' ? 'sQ' : 'SC'); return; }
     this.granted(a.server);
   }
 
   /** Waiter: `timeout queue` expired (HAProxy answers 503). */
   expired(): void {
     this.waiting = null;
-    this.fail(503);
+    this.fail(503, 'sQ');
   }
 
   private releaseSlot(): void {
@@ -348,9 +385,11 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.slot = server;
     if (this.phase !== 'forwarding') { this.releaseSlot(); return; }
     this.server = server;
+    if (this.lg) this.lg.tGranted = performance.now();
     const conn = this.idleConnTo(server);
     if (conn) {
       this.conn = conn;
+      if (this.lg) this.lg.reused = true;
       be.counters.reuse++;
       server.counters.reuse++;
       this.sendRequest();
@@ -381,18 +420,22 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     const server = this.server!;
     const conn = new ServerConn(server, this.cli.localPort ?? 0, this.fast, this);
     this.conn = conn;
+    this.connectTimedOut = false;
+    if (this.lg) { this.lg.tConnStart = performance.now(); this.lg.reused = false; }
     const tConnect = be.cfg.timeouts.connect ?? 0;
     if (tConnect > 0) {
       this.connectTimer = setTimeout(() => {
         this.connectTimer = null;
         conn.user = null;
         conn.sock.destroy();
+        this.connectTimedOut = true;
         this.connectFailed(conn);
       }, tConnect);
     }
     conn.sock.once('connect', () => {
       if (this.connectTimer) { clearTimeout(this.connectTimer); this.connectTimer = null; }
       conn.connected = true;
+      if (this.lg) this.lg.tConnected = performance.now();
       observe(server, 'l4-ok');
       const tServer = be.cfg.timeouts.server ?? 0;
       if (tServer > 0) conn.sock.setTimeout(tServer);
@@ -449,12 +492,13 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.conn = null;
     if (this.cli.destroyed) { this.finish(); return; }
     const n = be.cfg.retryOn.connFailure ? this.nextTry() : null;
-    if (n === null) { this.fail(503); return; }
+    if (n === null) { this.fail(503, this.connectTimedOut ? 'sC' : 'SC'); return; }
     server.counters.wretr++;
     be.counters.wretr++;
     if (shouldRedispatch(be, n)) {
       be.counters.wredis++;
       server.counters.wredis++;
+      this.redispatched = true;
       this.server = null;
       this.dispatch(server);
       return;
@@ -467,6 +511,11 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     const be = this.backend!;
     const req = this.req!;
     this.conn!.requests++;
+    if (this.lg) {
+      this.lg.tSent = performance.now();
+      const sk = this.conn!.sock;
+      this.srvEnds = { address: sk.remoteAddress ?? '', port: sk.remotePort ?? 0, localAddress: sk.localAddress ?? '', localPort: sk.localPort ?? 0 };
+    }
     // In HTTP mode each request is one backend/server stream (HAProxy counts them so).
     be.counters.req_tot++;
     be.counters.stot++;
@@ -547,7 +596,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
 
   private appletAdd(bytes: Buffer): boolean {
     this.appletLen += bytes.length;
-    if (this.appletLen > BUFSIZE) { this.fail(413); return false; }
+    if (this.appletLen > BUFSIZE) { this.fail(413, 'PR'); return false; }
     this.applet!.push(Buffer.from(bytes));
     return true;
   }
@@ -567,7 +616,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       this.respDone = true;
       this.maybeTransactionDone();
     };
-    if (answer instanceof Promise) answer.then(send, () => this.fail(500));
+    if (answer instanceof Promise) answer.then(send, () => this.fail(500, 'PR'));
     else send(answer);
   }
 
@@ -601,6 +650,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     if (shouldRedispatch(be, n)) {
       be.counters.wredis++;
       server.counters.wredis++;
+      this.redispatched = true;
       this.server = null;
       this.dispatch(server);
       return true;
@@ -629,7 +679,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   private consumeRequestBody(chunk: Buffer): number {
     if (this.reqScanner) {
       const p = this.reqScanner.feed(chunk);
-      if (p.error) { this.owner.feCounters.ereq++; this.fail(400); return -1; }
+      if (p.error) { this.owner.feCounters.ereq++; this.fail(400, 'PD'); return -1; }
       if (p.done) this.reqDone = true;
       return p.consumed;
     }
@@ -657,6 +707,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   private toClient(chunk: Buffer): void {
     const cli = this.cli;
     this.owner.feCounters.bout += chunk.length;
+    if (this.lg) this.lg.bytesOut += chunk.length;
     const ok = cli.write(chunk);
     if (this.fast ? cli.writableLength === 0 : ok) return;
     if (this.fast) retainReadBuffer();
@@ -693,7 +744,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
         observe(this.server!, 'l7-fail', 'Invalid http response (headers)');
         if (this.retryRequest('junk')) return;
         this.dropServer();
-        this.fail(502);
+        this.fail(502, 'PH');
         return;
       }
       const head = r.head;
@@ -712,6 +763,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
         continue;
       }
       this.respStarted = true;
+      if (this.lg) { this.lg.tResp = performance.now(); this.lg.status = head.status; }
       this.respBuf = EMPTY;
       this.respFraming = head.framing;
       if (head.framing.kind === 'close' || head.close) this.closeAfterServer = true;
@@ -740,7 +792,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
         // Invalid body framing before anything reached the client: a clean 502.
         this.respStarted = false;
         this.dropServer();
-        this.fail(502);
+        this.fail(502, 'PH');
         return;
       }
       // Head and the body bytes already here leave in one write (one syscall).
@@ -755,7 +807,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
 
   private forwardResponseBody(chunk: Buffer): void {
     const take = this.consumeResponseBody(chunk);
-    if (take < 0) { this.abort(); return; }
+    if (take < 0) { this.abort('PD'); return; }
     if (take > 0) this.toClient(take === chunk.length ? chunk : chunk.subarray(0, take));
     this.afterResponseBytes(take, chunk.length);
   }
@@ -793,7 +845,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   /** The server connection ended or failed. */
   private serverGone(): void {
     if (this.ended || this.phase === 'closing') return;
-    if (this.phase === 'tunnel') { this.abort(); return; }
+    if (this.phase === 'tunnel') { this.abort('SD'); return; }
     if (this.phase === 'forwarding' && !this.respStarted && this.conn === null && this.connectTimer) return;
     if (this.phase === 'forwarding') {
       if (!this.respStarted) {
@@ -801,9 +853,9 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
         if (this.server) observe(this.server, 'l7-fail', 'Close from server (http)');
         // Nothing received is an empty response; part of a head is junk (HAProxy's terms).
         if (this.retryRequest(this.respBuf.length > 0 ? 'junk' : 'empty')) return;
-        this.fail(502);
+        this.fail(502, 'SH');
       } else if (!this.respDone) {
-        this.abort();
+        this.abort('SD');
       }
     }
     // In the head phase an idle server connection closing is normal.
@@ -814,11 +866,11 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       if (this.server) observe(this.server, 'l7-fail', 'Read timeout (http)');
       if (this.retryRequest('timeout')) return;
       this.dropServer();
-      this.fail(504);
+      this.fail(504, 'sH');
       return;
     }
     if (this.phase === 'head') { this.dropServer(); return; }
-    this.abort();
+    this.abort('sD');
   }
 
   private responseDone(): void {
@@ -827,8 +879,19 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.maybeTransactionDone();
   }
 
+  /** Writes the access-log line of the current transaction (once). */
+  private logTxn(ts: string): void {
+    const lg = this.lg;
+    if (!lg || this.logged) return;
+    this.logged = true;
+    const be = this.backend;
+    const rec = lg.finish(this.owner.logSource, this.cli, be, this.server, this.srvEnds, ts, this.attempts, this.redispatched);
+    this.owner.accessLog!.write(rec);
+  }
+
   private maybeTransactionDone(): void {
     if (!this.reqDone || !this.respDone || this.phase !== 'forwarding') return;
+    this.logTxn(this.failTerm);
     this.releaseSlot();
     this.parkServer();
     if (this.closeAfter) {
@@ -887,13 +950,15 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
    * otherwise — a refused request, a body not fully read, a client that asked to close,
    * an operator's errorfile — the connection closes after the answer.
    */
-  private fail(status: number): void {
+  private fail(status: number, ts = 'PR'): void {
     if (this.phase === 'closing' || this.ended) return;
     this.disarm();
     this.releaseSlot();
     this.dropServer();
-    if (this.respStarted) { this.phase = 'closing'; this.cli.destroy(); return; }
+    if (this.respStarted) { this.logTxn(ts[0] + 'D'); this.phase = 'closing'; this.cli.destroy(); return; }
     countStatus(this.owner.feCounters, status);
+    this.failTerm = ts;
+    if (this.lg) { this.lg.status = status; if (this.lg.tResp < 0) this.lg.tResp = -1; }
     // errorfile: the backend's if it has one for this status, else the frontend's.
     const file = this.backend?.cfg.errorfiles[status] ?? this.owner.errorfiles[status];
     const req = this.req;
@@ -906,11 +971,15 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.phase = 'closing';
     const body = file ?? errorResponse(status, 'close');
     this.owner.feCounters.bout += body.length;
+    if (this.lg) this.lg.bytesOut += body.length;
+    this.logTxn(ts);
     this.cli.end(body);
     this.cli.pause();
   }
 
-  abort(): void {
+  /** Ends the connection at once; `ts` is the log's termination state (default: the client left). */
+  abort(ts = 'CD'): void {
+    if (this.phase === 'forwarding' || this.phase === 'tunnel') this.logTxn(this.phase === 'tunnel' && ts === 'CD' ? 'CD' : ts);
     this.disarm();
     this.releaseSlot();
     this.dropServer();
@@ -921,6 +990,15 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   private finish(): void {
     if (this.ended || !this.cliClosed) return;
     this.ended = true;
+    if (this.lg && !this.logged) {
+      // A transaction cut short by the client; or a connection that never sent a request
+      // (HAProxy's <BADREQ>, which `option dontlognull` hides). An idle keep-alive close is not logged.
+      if (this.phase === 'forwarding' || this.phase === 'tunnel') this.logTxn('CD');
+      else if (this.phase === 'head' && (this.transactions === 0 || this.pending.length > 0)) {
+        if (this.lg.requestLine === '') this.lg.requestLine = '<BADREQ>';
+        this.logTxn('CR');
+      }
+    }
     this.disarm();
     this.releaseSlot();
     if (this.timer) { clearTimeout(this.timer); this.timer = null; }

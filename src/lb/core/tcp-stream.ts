@@ -29,6 +29,7 @@ import { connectToServer, shouldRedispatch, turnaroundMs } from './server-conn.t
 import type { QueueEntry, Waiter } from './queue.ts';
 import type { PickRequest } from '../algo/types.ts';
 import { observe } from '../check/observe.ts';
+import { TxnLog, type AccessLogSink, type LogSource } from './txn-log.ts';
 
 export interface StreamOwner {
   /** Frontend counters (bytes, sessions). */
@@ -36,6 +37,9 @@ export interface StreamOwner {
   /** Inactivity timeouts for the client side, ms (0 = none). */
   readonly clientTimeout: number;
   readonly clientFinTimeout: number;
+  /** The frontend's access log (null: no `log`), and what records are built from. */
+  readonly accessLog: AccessLogSink | null;
+  readonly logSource: LogSource;
   onEnd(stream: TcpStream): void;
 }
 
@@ -62,12 +66,19 @@ export class TcpStream implements Waiter, PickRequest {
   private srvBlocked = false;
   private cliTimedOut = false;
   readonly startedAt = Date.now();
+  /** Access-log timing (null when the frontend does not log) and the termination state. */
+  private readonly lg: TxnLog | null;
+  private term = '--';
+  private redispatched = false;
+  private connectTimedOut = false;
+  private srvEnds: { address: string; port: number; localAddress: string; localPort: number } | null = null;
 
   constructor(cli: net.Socket, inbound: Inbound | null, owner: StreamOwner, backend: Backend | null) {
     this.cli = cli;
     this.owner = owner;
     this.backend = backend;
     this.fast = inbound !== null;
+    this.lg = owner.accessLog ? new TxnLog() : null;
     sessionStart(owner.feCounters);
     cli.setNoDelay(true);
     if (owner.clientTimeout > 0) cli.setTimeout(owner.clientTimeout);
@@ -101,7 +112,7 @@ export class TcpStream implements Waiter, PickRequest {
   private readonly onClientTimeout = (): void => {
     const srv = this.srv;
     if (srv === null || srv.connecting || this.halfClosed || this.cliTimedOut) {
-      this.abort('cli');
+      this.abort('cli', true);
       return;
     }
     this.cliTimedOut = true;
@@ -118,6 +129,7 @@ export class TcpStream implements Waiter, PickRequest {
   private readonly fromClient = (chunk: Buffer): void => {
     const n = chunk.length;
     this.owner.feCounters.bin += n;
+    if (this.lg) this.lg.bytesIn += n;
     this.backend!.counters.bin += n;
     this.server!.counters.bin += n;
     const srv = this.srv;
@@ -133,6 +145,7 @@ export class TcpStream implements Waiter, PickRequest {
   private readonly fromServer = (chunk: Buffer): void => {
     const n = chunk.length;
     this.owner.feCounters.bout += n;
+    if (this.lg) this.lg.bytesOut += n;
     this.backend!.counters.bout += n;
     this.server!.counters.bout += n;
     const cli = this.cli;
@@ -152,9 +165,19 @@ export class TcpStream implements Waiter, PickRequest {
     const be = this.backend!;
     if (this.slot) { be.release(this.slot); this.slot = null; }
     const a = be.assign(this, this, avoid);
-    if (a.kind === 'queued') { this.waiting = a.entry; return; }
+    if (a.kind === 'queued') {
+      this.waiting = a.entry;
+      if (this.lg) {
+        this.lg.tQueued = performance.now();
+        const q = a.entry.owner!;
+        if (q === be.queue) this.lg.bq = q.length - 1;
+        else this.lg.sq = q.length - 1;
+      }
+      return;
+    }
     if (a.kind !== 'server') {
       // "no server available" or its queue is full: nothing to connect to.
+      this.setTerm(a.kind === 'full' ? 'sQ' : 'SC');
       this.cli.destroy();
       return;
     }
@@ -165,6 +188,7 @@ export class TcpStream implements Waiter, PickRequest {
   granted(server: Server): void {
     this.waiting = null;
     this.slot = server;
+    if (this.lg) this.lg.tGranted = performance.now();
     if (this.cli.destroyed) { this.maybeEnd(); return; }
     if (this.server !== server) {
       if (this.server) this.server.counters.scur--;
@@ -177,7 +201,13 @@ export class TcpStream implements Waiter, PickRequest {
   /** Waiter: `timeout queue` expired — HAProxy closes a TCP client it could not serve. */
   expired(): void {
     this.waiting = null;
+    this.setTerm('sQ');
     this.cli.destroy();
+  }
+
+  /** Records why the session ends (the first reason wins). */
+  private setTerm(ts: string): void {
+    if (this.term === '--') this.term = ts;
   }
 
   private connect(): void {
@@ -186,6 +216,8 @@ export class TcpStream implements Waiter, PickRequest {
     this.attempts++;
     const srv = connectToServer(server, this.cli.localPort ?? 0, this.fast ? this.fromServer : null);
     this.srv = srv;
+    this.connectTimedOut = false;
+    if (this.lg) this.lg.tConnStart = performance.now();
     srv.on('close', () => {
       if (this.srv === srv) this.srv = null;
       this.maybeEnd();
@@ -195,6 +227,7 @@ export class TcpStream implements Waiter, PickRequest {
       this.connectTimer = setTimeout(() => {
         this.connectTimer = null;
         srv.destroy();
+        this.connectTimedOut = true;
         this.connectFailed();
       }, tConnect);
     }
@@ -207,6 +240,10 @@ export class TcpStream implements Waiter, PickRequest {
       if (this.connectTimer) { clearTimeout(this.connectTimer); this.connectTimer = null; }
       observe(server, 'l4-ok');
       srv.removeListener('error', onConnectError);
+      if (this.lg) {
+        this.lg.tConnected = performance.now();
+        this.srvEnds = { address: srv.remoteAddress ?? '', port: srv.remotePort ?? 0, localAddress: srv.localAddress ?? '', localPort: srv.localPort ?? 0 };
+      }
       this.established(srv);
     });
   }
@@ -221,12 +258,14 @@ export class TcpStream implements Waiter, PickRequest {
     if (this.cli.destroyed) return this.maybeEnd();
     const retriesLeft = be.cfg.retries - (this.attempts - 1);
     if (retriesLeft <= 0) {
+      this.setTerm(this.connectTimedOut ? 'sC' : 'SC');
       this.cli.destroy();
       return;
     }
     server.counters.wretr++;
     be.counters.wretr++;
     if (shouldRedispatch(be, this.attempts)) {
+      this.redispatched = true;
       be.counters.wredis++;
       server.counters.wredis++;
       this.assignAndConnect(server);
@@ -249,7 +288,7 @@ export class TcpStream implements Waiter, PickRequest {
     const tServer = tTunnel > 0 ? tTunnel : be.cfg.timeouts.server ?? 0;
     if (tServer > 0) srv.setTimeout(tServer);
     if (tTunnel > 0 && !this.halfClosed) cli.setTimeout(tTunnel);
-    srv.on('timeout', () => this.abort('srv'));
+    srv.on('timeout', () => this.abort('srv', true));
     srv.on('error', () => this.abort('srv'));
     srv.on('drain', () => {
       if (this.cliBlocked) { this.cliBlocked = false; cli.resume(); }
@@ -276,8 +315,10 @@ export class TcpStream implements Waiter, PickRequest {
   }
 
   /** Ends the stream because of a problem on one side: both sockets are destroyed. */
-  abort(side: 'cli' | 'srv' | 'admin'): void {
+  abort(side: 'cli' | 'srv' | 'admin', timeout = false): void {
     if (this.ended) return;
+    const who = side === 'cli' ? (timeout ? 'c' : 'C') : side === 'srv' ? (timeout ? 's' : 'S') : 'K';
+    this.setTerm(who + this.phaseLetter());
     if (side === 'cli') {
       this.owner.feCounters.cli_abrt++;
       if (this.backend) this.backend.counters.cli_abrt++;
@@ -297,8 +338,16 @@ export class TcpStream implements Waiter, PickRequest {
    * server side pointless, so it is destroyed; the reverse is not true (the client may
    * still be flushing the server's last bytes), and client timeouts bound that wait.
    */
+  /** The session phase for the termination state: Q queue, C connect, D data. */
+  private phaseLetter(): string {
+    if (this.waiting) return 'Q';
+    if (this.connectTimer || this.srv?.connecting || (this.srv === null && this.server !== null && this.srvEnds === null)) return 'C';
+    return 'D';
+  }
+
   private maybeEnd(): void {
     if (this.ended || !this.cliClosed) return;
+    if (this.waiting || this.connectTimer) this.setTerm(`C${this.phaseLetter()}`);
     if (this.connectTimer) { clearTimeout(this.connectTimer); this.connectTimer = null; }
     if (this.waiting) { this.backend!.cancel(this.waiting); this.waiting = null; }
     if (this.srv) {
@@ -306,6 +355,10 @@ export class TcpStream implements Waiter, PickRequest {
       return;
     }
     this.ended = true;
+    if (this.lg) {
+      const rec = this.lg.finish(this.owner.logSource, this.cli, this.backend, this.server, this.srvEnds, this.term, Math.max(0, this.attempts - 1), this.redispatched);
+      this.owner.accessLog!.write(rec);
+    }
     if (this.slot) { this.backend!.release(this.slot); this.slot = null; }
     this.owner.feCounters.scur--;
     if (this.backend) this.backend.counters.scur--;
