@@ -68,7 +68,7 @@ async function bodies(port: number, n: number): Promise<string[]> {
 }
 
 /** Waits until stderr has a line matching `re` (bounded); returns the line. */
-async function waitLine(sy: Running, re: RegExp, timeoutMs = 4000): Promise<string> {
+async function waitLine(sy: Running, re: RegExp, timeoutMs = 8000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const line = sy.stderr().split('\n').find((l) => re.test(l));
@@ -109,14 +109,14 @@ test('a killed server is DOWN after fall x inter and gets no traffic; restored, 
   const tookDown = Date.now() - killed;
   assert.match(down, /^\[WARNING\]  \(\d+\) : Server lb\/b is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: \d+ms\. 1 active and 0 backup servers left\. 0 sessions active, 0 requeued, 0 remaining in queue\.$/);
   // fall 3 at inter 100ms (fastinter = inter): three failed checks, about 200-300 ms.
-  assert.ok(tookDown >= 150 && tookDown < 1500, `DOWN after ${tookDown} ms`);
+  assert.ok(tookDown >= 150 && tookDown < 4000, `DOWN after ${tookDown} ms`);
   assert.deepEqual(await bodies(port, 4), ['a', 'a', 'a', 'a'], 'traffic stopped going to b');
   const restored = Date.now();
   await b.reopen();
   const up = await waitLine(sy, /Server lb\/b is UP/);
   const tookUp = Date.now() - restored;
   assert.match(up, /Server lb\/b is UP, reason: Layer7 check passed, code: 200, check duration: \d+ms\. 2 active and 0 backup servers online\. 0 sessions requeued, 0 total in queue\.$/);
-  assert.ok(tookUp >= 50 && tookUp < 1500, `UP after ${tookUp} ms`);
+  assert.ok(tookUp >= 50 && tookUp < 4000, `UP after ${tookUp} ms`);
   assert.deepEqual((await bodies(port, 4)).sort(), ['a', 'a', 'b', 'b'], 'b serves again');
   // Last server down: the backend says so.
   await a.close();
