@@ -9,7 +9,8 @@ import { runBalancer } from './lb/main.ts';
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'lab') {
-    throw new SyError('SY_ERR_CLI_USAGE', `'switchyard lab' is not implemented yet.`);
+    const { runLab } = await import('./lab/cli/main.ts');
+    return runLab(argv.slice(1));
   }
   return runBalancer(argv);
 }

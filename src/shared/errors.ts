@@ -26,6 +26,29 @@ export const ERROR_CODES = {
   SY_ERR_RUN_BIND: 'cannot bind listening socket',
   SY_ERR_RUN_PIDFILE: 'cannot write pid file',
   SY_ERR_RUN_SIGNAL: 'cannot signal old process',
+  // Lab: userspace "sock" cables (src/lab/links/sock)
+  SY_ERR_SOCK_NAME: 'invalid sock cable or interface name',
+  SY_ERR_SOCK_TAP: 'cannot create or configure a TAP device',
+  SY_ERR_SOCK_IMPAIRMENT: 'invalid impairment value',
+  SY_ERR_SOCK_RELAY: 'sock cable relay failed to start or died',
+  SY_ERR_SOCK_CONTROL: 'sock cable control request failed',
+  SY_ERR_SOCK_PATH: 'lab state path unusable (too long for a UNIX socket?)',
+  // Lab: topologies, nodes, kernel links, CLI (src/lab, except sock)
+  SY_ERR_LAB_READ: 'cannot read topology file',
+  SY_ERR_LAB_YAML: 'malformed YAML in topology file',
+  SY_ERR_LAB_FIELD: 'unknown, missing or mistyped topology field',
+  SY_ERR_LAB_NAME: 'invalid lab, node, lan or interface name',
+  SY_ERR_LAB_ADDRESS: 'invalid IP address, prefix or MAC address',
+  SY_ERR_LAB_DUPLICATE: 'duplicate name, interface, address or MAC in topology',
+  SY_ERR_LAB_UNKNOWN_KIND: 'unknown node, link or lan kind',
+  SY_ERR_LAB_REFERENCE: 'reference to a node, lan or interface that does not exist',
+  SY_ERR_LAB_CYCLE: 'cycle in node startup dependencies',
+  SY_ERR_LAB_IMPAIRMENT: 'invalid impairment value or impairment not supported by the link kind',
+  SY_ERR_LAB_EXISTS: 'lab or kernel object already exists',
+  SY_ERR_LAB_NOT_FOUND: 'no such lab, node or link',
+  SY_ERR_LAB_SYSTEM: 'system command (ip, tc, sysctl) failed',
+  SY_ERR_LAB_PROCESS: 'node process failed to start or died',
+  SY_ERR_LAB_ENV: 'lab needs root and iproute2',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
