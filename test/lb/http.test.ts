@@ -172,6 +172,21 @@ test('after 502/503/504 on a complete request the client connection stays open (
   assert.match(closing, /^HTTP\/1\.1 503 [^]*\r\nconnection: close\r\n\r\n/);
 });
 
+test('tune.bufsize and tune.maxrewrite bound the request head; tune.http.maxhdr the field count', async () => {
+  const spy = await rawBackend('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+  const p = await freePort();
+  const text = cfg('', `  server spy 127.0.0.1:${spy.port}`).replace(`127.0.0.1:${port}`, `127.0.0.1:${p}`);
+  runSwitchyard(['-db', '-f', writeConfig(`global\n  tune.bufsize 4096\n  tune.maxrewrite 1024\n  tune.http.maxhdr 5\n${text}`)]);
+  await waitForPort(p);
+  const fits = `GET / HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(2900)}\r\n\r\n`;
+  assert.match(await raw(p, fits, { untilCount: 1 }), /^HTTP\/1\.1 200 /);
+  const tooBig = `GET / HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(3200)}\r\n\r\n`;
+  assert.match(await raw(p, tooBig), /^HTTP\/1\.1 431 /);
+  const manyFields = `GET / HTTP/1.1\r\nHost: x\r\n${[1, 2, 3, 4, 5].map((i) => `X-${i}: v\r\n`).join('')}\r\n`;
+  assert.match(await raw(p, manyFields), /^HTTP\/1\.1 4\d\d /);
+  spy.close();
+});
+
 test('a request smuggled behind a chunked body is not forwarded as part of it', async () => {
   const spy = await rawBackend('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
   const p = await freePort();

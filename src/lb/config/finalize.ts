@@ -48,6 +48,12 @@ export function finalize(ctx: ParseContext): void {
     }
   }
   validateHealthChecks(ctx);
+  const tune = ctx.config.global.tune ?? {};
+  const bufsize = tune.bufsize ?? 16_384;
+  const maxrewrite = tune.maxrewrite ?? Math.min(1024, bufsize / 2);
+  if (maxrewrite >= bufsize - 512) {
+    ctx.alert('SY_ERR_CFG_ARG', `'tune.maxrewrite' (${maxrewrite}) leaves less than 512 bytes of 'tune.bufsize' (${bufsize}) for a message head.`, null);
+  }
 }
 
 /** True if at least one frontend would listen: HAProxy refuses to start otherwise (exit 2). */

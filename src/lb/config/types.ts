@@ -205,6 +205,8 @@ export interface GlobalConfig {
   statsSockets: StatsSocketConfig[];
   /** `stats timeout` for CLI sessions, ms. */
   statsTimeout: number;
+  /** `tune.bufsize`, `tune.maxrewrite`, `tune.http.maxhdr` (set only when given). */
+  tune?: { bufsize?: number; maxrewrite?: number; maxhdr?: number };
 }
 
 export interface Config {

@@ -26,8 +26,8 @@
  */
 import net from 'node:net';
 
-/** tune.bufsize: bytes read per syscall, per socket (HAProxy's default). */
-export const BUFSIZE = 16_384;
+/** tune.bufsize: bytes read per syscall (HAProxy's default 16384; setBufsize() at start). */
+export let BUFSIZE = 16_384;
 
 /** Where a fast socket delivers its bytes; set by the stream that owns the socket. */
 export interface Inbound {
@@ -36,6 +36,12 @@ export interface Inbound {
 
 let shared = Buffer.allocUnsafe(BUFSIZE);
 const sharedBuffer = (): Buffer => shared;
+
+/** Applies `tune.bufsize` (before any connection). */
+export function setBufsize(n: number): void {
+  BUFSIZE = n;
+  shared = Buffer.allocUnsafe(n);
+}
 
 /**
  * The chunk just received stays referenced after the callback (a queued write): leave

@@ -12,6 +12,8 @@ import { Backend } from './backend.ts';
 import { Frontend, type ConnectionGate } from './frontend.ts';
 import { bindAll, expandAddress, type BoundSocket } from './bind.ts';
 import { defaultMaxconn } from './limits.ts';
+import { setBufsize } from './fast-io.ts';
+import { DEFAULT_LIMITS } from '../http/types.ts';
 import { CliServer } from '../cli/socket.ts';
 import { startHealthChecks, type HealthChecks } from '../check/scheduler.ts';
 import { spreadChecksOf } from '../check/config.ts';
@@ -32,6 +34,7 @@ export class Runtime implements ConnectionGate {
   constructor(config: Config, resolved: Map<string, string>) {
     this.config = config;
     this.maxconn = config.global.maxconn ?? defaultMaxconn();
+    applyTune(config.global.tune ?? {});
     for (const p of config.proxies) {
       if (!p.cap.backend) continue;
       const be = new Backend(p);
@@ -143,4 +146,16 @@ export class Runtime implements ConnectionGate {
     this.cliSockets = [];
     this.cli?.closeAll();
   }
+}
+
+/**
+ * `tune.bufsize` / `tune.maxrewrite` / `tune.http.maxhdr`: the read buffer size, the
+ * largest message head (bufsize - maxrewrite, HAProxy's rule) and field count.
+ */
+function applyTune(t: { bufsize?: number; maxrewrite?: number; maxhdr?: number }): void {
+  const bufsize = t.bufsize ?? 16_384;
+  const maxrewrite = t.maxrewrite ?? Math.min(1024, bufsize / 2);
+  setBufsize(bufsize);
+  DEFAULT_LIMITS.maxHeadBytes = bufsize - maxrewrite;
+  DEFAULT_LIMITS.maxHeaders = t.maxhdr ?? 101;
 }

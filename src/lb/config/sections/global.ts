@@ -10,13 +10,25 @@ import { setSpreadChecks } from '../../check/config.ts';
 
 export const GLOBAL_KEYWORDS = [
   'maxconn', 'nbthread', 'daemon', 'pidfile', 'stats socket', 'stats timeout', 'user', 'group',
-  'uid', 'gid', 'setenv', 'unsetenv', 'quiet', 'spread-checks',
+  'uid', 'gid', 'setenv', 'unsetenv', 'quiet', 'spread-checks', 'tune.bufsize', 'tune.maxrewrite',
+  'tune.http.maxhdr',
 ];
 
 export function parseGlobalLine(ctx: ParseContext, args: string[]): void {
   const g = ctx.config.global;
   const kw = args[0]!;
   switch (kw) {
+    case 'tune.bufsize':
+    case 'tune.maxrewrite':
+    case 'tune.http.maxhdr': {
+      // Bounds chosen so a head always fits: bufsize 1 KiB–1 MiB, maxhdr 1–32767 (HAProxy's).
+      const [min, max] = kw === 'tune.bufsize' ? [1024, 1_048_576] : kw === 'tune.maxrewrite' ? [0, 1_048_576] : [1, 32_767];
+      const v = parseUint(args[1], min, max);
+      if (!v.ok) return ctx.alert('SY_ERR_CFG_ARG', `'${kw}' ${v.reason}.`);
+      if (args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'${kw}' : unexpected argument '${args[2]}'.`);
+      (g.tune ??= {})[kw === 'tune.bufsize' ? 'bufsize' : kw === 'tune.maxrewrite' ? 'maxrewrite' : 'maxhdr'] = v.value;
+      return;
+    }
     case 'maxconn': {
       // 0 means "derive from the file-descriptor limit", as in HAProxy.
       const v = parseUint(args[1], 0, 10_000_000);
