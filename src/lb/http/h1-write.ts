@@ -77,10 +77,10 @@ function writeFields(h: RequestHead | ResponseHead, startLine: string, extra: st
  * The request keeps the client's version: an HTTP/1.0 client's request goes out as 1.0, so
  * the server will not answer with chunked encoding the client could not read.
  */
-export function writeRequestHead(h: RequestHead, extra: string[] = [], edits: FieldEdits = null): Buffer {
-  return writeFields(h, `${h.method} ${h.target} HTTP/1.${h.minor}\r\n`, extra, h.upgrade, edits);
+export function writeRequestHead(h: RequestHead, extra: string[] = [], edits: FieldEdits = null, method: string | null = null, target: string | null = null): Buffer {
+  return writeFields(h, `${method ?? h.method} ${target ?? h.target} HTTP/1.${h.minor}\r\n`, extra, h.upgrade, edits);
 }
 
-export function writeResponseHead(h: ResponseHead, extra: string[] = [], edits: FieldEdits = null): Buffer {
-  return writeFields(h, `HTTP/1.1 ${h.status} ${h.reason}\r\n`, extra, h.upgrade && h.status === 101, edits);
+export function writeResponseHead(h: ResponseHead, extra: string[] = [], edits: FieldEdits = null, status: number | null = null, reason: string | null = null): Buffer {
+  return writeFields(h, `HTTP/1.1 ${status ?? h.status} ${reason ?? h.reason}\r\n`, extra, h.upgrade && h.status === 101, edits);
 }
