@@ -16,6 +16,12 @@ export function finalize(ctx: ParseContext): void {
 
   for (const p of proxies) {
     assignServerIds(ctx, p);
+    // In mode tcp, HTTP rules are ignored with a warning (HAProxy); a tcp frontend with an
+    // http backend still runs the backend's rules (the stream is HTTP then).
+    if (p.mode === 'tcp' && p.httpRequestRules.length > 0) {
+      ctx.warning(`'http-request' rules ignored for ${p.kind} '${p.name}' as they require HTTP mode.`, null);
+      p.httpRequestRules = [];
+    }
     if (p.cap.backend) {
       const eff = effectiveBalance(p.balance, p.mode);
       if (eff !== p.balance) {

@@ -373,6 +373,7 @@ function openProxy(ctx: ParseContext, kind: 'frontend' | 'backend' | 'listen', w
     binds: [],
     useBackends: [],
     servers: [],
+    httpRequestRules: [],
     cap,
   };
   // default_backend only makes sense for frontends; a backend inherits none.

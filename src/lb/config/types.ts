@@ -177,6 +177,8 @@ export interface ProxyConfig extends ProxySettings {
   binds: BindConfig[];
   useBackends: { name: string; where: Where }[];
   servers: ServerConfig[];
+  /** `http-request` rules in order (src/lb/rules). */
+  httpRequestRules: import('../rules/types.ts').HttpRequestRule[];
   /** Whether this proxy accepts connections (frontend/listen) and/or has servers (backend/listen). */
   cap: { frontend: boolean; backend: boolean };
 }

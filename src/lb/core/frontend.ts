@@ -48,6 +48,8 @@ export class Frontend implements StreamOwner, HttpOwner {
   /** The access log (set by the runtime from the `log` settings); null: no log. */
   accessLog: AccessLogSink | null = null;
   readonly logSource: LogSource;
+  readonly httpRequestRules: ProxyConfig['httpRequestRules'];
+  readonly proxyCfg: ProxyConfig;
   listeners: BoundSocket[] = [];
   private readonly held: { sock: net.Socket; inbound: Inbound | null }[] = [];
   private readonly gate: ConnectionGate;
@@ -69,6 +71,8 @@ export class Frontend implements StreamOwner, HttpOwner {
     this.originalto = cfg.options.originalto;
     this.errorfiles = cfg.errorfiles;
     this.http = cfg.mode === 'http' || backend?.cfg.mode === 'http';
+    this.httpRequestRules = cfg.httpRequestRules;
+    this.proxyCfg = cfg;
     this.logSource = {
       feName: cfg.name,
       mode: this.http ? 'http' : 'tcp',

@@ -34,6 +34,9 @@ import { ServerConn, type ConnUser } from './server-pool.ts';
 import type { QueueEntry, Waiter } from './queue.ts';
 import type { PickRequest } from '../algo/types.ts';
 import { RequestPickView } from '../http/pick-view.ts';
+import { HeadEdits } from '../http/head-edits.ts';
+import { runRequestRules } from '../rules/http-request.ts';
+import type { HttpRequestRule, RuleContext } from '../rules/types.ts';
 import { observe, observeHttpStatus } from '../check/observe.ts';
 import { TxnLog, type AccessLogSink, type LogSource } from './txn-log.ts';
 import { statsMatches, statsResponse } from '../stats/service.ts';
@@ -61,6 +64,9 @@ export interface HttpOwner {
   /** The frontend's access log (null: no `log`), and what records are built from. */
   readonly accessLog: AccessLogSink | null;
   readonly logSource: LogSource;
+  /** The frontend's `http-request` rules and configuration. */
+  readonly httpRequestRules: readonly HttpRequestRule[];
+  readonly proxyCfg: import('../config/types.ts').ProxyConfig;
   onEnd(stream: HttpStream): void;
 }
 
@@ -115,6 +121,8 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   private failTerm = '--';
   private connectTimedOut = false;
   private srvEnds: { address: string; port: number; localAddress: string; localPort: number } | null = null;
+  /** Rewrites requested by http-request rules for the current request (null: no rules ran). */
+  private headEdits: HeadEdits | null = null;
   /** Body of a request for a service answered by the proxy (statistics page); null otherwise. */
   private applet: Buffer[] | null = null;
   private appletLen = 0;
@@ -313,6 +321,10 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       const take = this.consumeRequestBody(this.pending);
       if (take < 0) return;
       this.preTaken = take;
+    }
+    this.headEdits = null;
+    if (this.owner.httpRequestRules.length > 0 || (this.backend && this.backend.cfg.httpRequestRules.length > 0 && this.backend.cfg !== this.owner.proxyCfg)) {
+      if (!this.runRules(head)) return;
     }
     if (!this.backend) { this.fail(503, 'SC'); return; }
     const stats = this.backend.cfg.stats;
@@ -537,8 +549,16 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     if (this.serverClose) extra.push('connection: close');
     // An HTTP/1.0 request is forwarded as 1.0: ask the server to keep the connection.
     else if (req.minor === 0) extra.push('connection: keep-alive');
-    const edits = this.persist !== null && this.persist.edits.size > 0 ? this.persist.edits : null;
-    const head = writeRequestHead(req, extra, edits);
+    let edits: ReadonlyMap<number, string | null> | null = this.persist !== null && this.persist.edits.size > 0 ? this.persist.edits : null;
+    const he = this.headEdits;
+    let head: Buffer;
+    if (he !== null && !he.empty) {
+      if (edits !== null) edits = new Map([...edits, ...he.fields]);
+      else edits = he.fields;
+      head = writeRequestHead(req, [...he.addedLines(), ...extra], edits, he.method, he.target);
+    } else {
+      head = writeRequestHead(req, extra, edits);
+    }
     if (req.upgrade || req.method === 'CONNECT') {
       // Bytes after the head belong to the other protocol once the server agrees.
       this.reqDone = true;
@@ -570,6 +590,56 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   private nextTry(): number | null {
     if (this.attempts >= this.backend!.cfg.retries) return null;
     return ++this.attempts;
+  }
+
+  // ---- http-request rules (src/lb/rules) -----------------------------------------
+
+  /**
+   * Runs the frontend's then the backend's `http-request` rules (once for a listen).
+   * Returns false when a rule answered or ended the transaction.
+   */
+  private runRules(head: RequestHead): boolean {
+    const edits = new HeadEdits(head);
+    this.headEdits = edits;
+    const ctx: RuleContext = { edits, method: head.method, target: head.target, minor: head.minor, sample: this };
+    let v = runRequestRules(this.owner.httpRequestRules, ctx);
+    const beRules = this.backend && this.backend.cfg !== this.owner.proxyCfg ? this.backend.cfg.httpRequestRules : null;
+    if (v.kind === 'continue' && beRules) v = runRequestRules(beRules, ctx);
+    switch (v.kind) {
+      case 'continue':
+        return true;
+      case 'reject':
+        this.owner.feCounters.dreq++;
+        this.abort('PR');
+        return false;
+      case 'error':
+        this.owner.feCounters.dreq++;
+        if (!this.reqDone) this.closeAfter = true;
+        this.fail(v.status, 'PR');
+        return false;
+      case 'tarpit': {
+        this.owner.feCounters.dreq++;
+        // Hold the client for `timeout tarpit` (default `timeout connect`), then answer and close.
+        const be = this.backend?.cfg ?? this.owner.proxyCfg;
+        const ms = be.timeouts.tarpit ?? this.owner.proxyCfg.timeouts.tarpit ?? be.timeouts.connect ?? 0;
+        this.closeAfter = true;
+        if (ms > 0) this.arm(ms, () => this.fail(v.status, 'PT'));
+        else this.fail(v.status, 'PT');
+        return false;
+      }
+      case 'respond': {
+        if (!this.reqDone || v.close) this.closeAfter = true;
+        this.releaseSlot();
+        if (this.lg) this.lg.status = Number(v.response.toString('latin1', 9, 12));
+        this.toClient(v.response);
+        this.respStarted = true;
+        this.respDone = true;
+        this.reqDone = true;
+        this.failTerm = 'LR';
+        this.maybeTransactionDone();
+        return false;
+      }
+    }
   }
 
   // ---- services answered by the proxy itself (the statistics page) ----------------

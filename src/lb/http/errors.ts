@@ -5,15 +5,23 @@
  *   - refusals of what the client sent (400, 408, 414, 431, 501, 505), written before
  *     any request exists: `Content-length`, `Cache-Control: no-cache`,
  *     `Connection: close`, `Content-Type: text/html` — and the connection closes;
- *   - failures on the server side or decisions about a valid request (403, 500, 502,
- *     503, 504): `content-length`, `cache-control: no-cache`, `content-type: text/html`;
+ *   - failures on the server side or decisions about a valid request (deny and friends:
+ *     200, 401, 403, 404, 405, 407, 410, 425, 429; and 500, 502, 503, 504): `content-length`, `cache-control: no-cache`, `content-type: text/html`;
  *     the client connection stays open for its next request when it asked for
  *     keep-alive (`connection: keep-alive` added for an HTTP/1.0 client), else
  *     `connection: close` is added and it closes.
  * Built once per status and shape, and reused.
  */
 const REASONS: Record<number, [string, string]> = {
+  200: ['OK', 'The proxy is ready.'],
   400: ['Bad request', 'The proxy could not understand the request.'],
+  401: ['Unauthorized', 'Authentication is needed for this resource.'],
+  404: ['Not Found', 'No such resource here.'],
+  405: ['Method Not Allowed', 'This method is not allowed for this resource.'],
+  407: ['Proxy Authentication Required', 'Authentication with the proxy is needed.'],
+  410: ['Gone', 'This resource is no longer here.'],
+  425: ['Too Early', 'The request was sent too early; try again.'],
+  429: ['Too Many Requests', 'Too many requests were sent; slow down.'],
   403: ['Forbidden', 'Access to this resource is denied.'],
   408: ['Request Time-out', 'The request did not arrive in time.'],
   413: ['Payload Too Large', 'The request body is larger than the proxy accepts here.'],
@@ -28,7 +36,7 @@ const REASONS: Record<number, [string, string]> = {
 };
 
 /** Statuses about a valid request: the client connection may stay open after them. */
-const KEEPABLE = new Set([403, 500, 502, 503, 504]);
+const KEEPABLE = new Set([200, 401, 403, 404, 405, 407, 410, 425, 429, 500, 502, 503, 504]);
 
 export type ErrorShape = 'close' | 'keep-alive' | 'keep-alive-1.0';
 

@@ -67,6 +67,14 @@ export class HeadEdits {
     return out;
   }
 
+  /** Names of the fields present now (original spelling, duplicates included). */
+  names(): string[] {
+    const out: string[] = [];
+    for (let k = 0; k < this.head.fieldCount; k++) if (this.fields.get(k) !== null) out.push(this.originalName(k));
+    for (const a of this.added) if (!a.deleted) out.push(a.name);
+    return out;
+  }
+
   /** Adds a field line at the end. */
   add(name: string, value: string): void {
     this.added.push({ name, value, deleted: false });

@@ -15,6 +15,7 @@ import { TIMEOUT_NAMES } from '../types.ts';
 import { parseListenList } from '../address.ts';
 import { parseServer, parseDefaultServer } from './server.ts';
 import { parseStatsKeyword } from './stats.ts';
+import { parseHttpRequest } from './http-request.ts';
 import { BALANCE_KEYWORDS, parseBalance, parseBalanceKeyword } from './balance.ts';
 import { CHECK_KEYWORDS, CHECK_OPTIONS, parseCheckKeyword } from './check.ts';
 import { parseTime, parseUint } from '../units.ts';
@@ -24,7 +25,7 @@ type Target = { proxy: ProxyConfig; defaults?: undefined } | { proxy?: undefined
 
 export const PROXY_KEYWORDS = [
   'bind', 'mode', 'maxconn', 'timeout', 'default_backend', 'use_backend', 'server',
-  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'cookie', 'errorfile', 'option', 'no option',
+  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'cookie', 'http-request', 'errorfile', 'option', 'no option',
   ...CHECK_KEYWORDS, ...BALANCE_KEYWORDS,
 ];
 
@@ -139,6 +140,12 @@ export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): vo
       s.fullconn = v.value;
       return;
     }
+    case 'http-request':
+      if (t.defaults) {
+        if (t.defaults.name === '') return ctx.alert('SY_ERR_CFG_NOT_ALLOWED', `'http-request' not allowed in anonymous 'defaults' section.`);
+        return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'http-request' in a named 'defaults' section is not implemented yet; put the rules in the proxies.`);
+      }
+      return parseHttpRequest(ctx, t.proxy, args);
     case 'stats':
       if (parseStatsKeyword(ctx, s, args)) return;
       break;

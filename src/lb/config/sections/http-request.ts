@@ -1,0 +1,201 @@
+/**
+ * `http-request ACTION [args] [if|unless CONDITION]` in frontend, backend and listen
+ * sections (HAProxy 2.6 forms). Each action reads its own arguments, then what remains
+ * must be empty or a condition. Conditions and log-format values (`%[…]`, `%ci`, …) are
+ * compiled by the sample/ACL engine through `setRuleCompilers`; until it is plugged in,
+ * they are refused as not implemented — never ignored.
+ *
+ * Deliberate difference: rules may not add, set or delete Content-Length or
+ * Transfer-Encoding (a rewritten framing field is a request-smuggling hole).
+ */
+import { readFileSync } from 'node:fs';
+import type { ParseContext } from '../context.ts';
+import type { ProxyConfig } from '../types.ts';
+import type { Condition, HeaderMatch, HttpRequestAction, HttpRequestRule, Value } from '../../rules/types.ts';
+
+type CondCompiler = (ctx: ParseContext, proxy: ProxyConfig, words: string[]) => Condition | null;
+type ValueCompiler = (ctx: ParseContext, proxy: ProxyConfig, text: string) => Value | null;
+
+let compileCond: CondCompiler | null = null;
+let compileValue: ValueCompiler | null = null;
+
+/** Plugs in the sample/ACL engine's compilers (conditions, log-format values). */
+export function setRuleCompilers(cond: CondCompiler, value: ValueCompiler): void {
+  compileCond = cond;
+  compileValue = value;
+}
+
+const FINAL = new Set(['allow', 'deny', 'tarpit', 'reject', 'return', 'redirect', 'auth']);
+const NOT_YET = new Set([
+  'set-var', 'unset-var', 'set-log-level', 'set-timeout', 'capture', 'track-sc0', 'track-sc1', 'track-sc2',
+  'sc-inc-gpc', 'sc-inc-gpc0', 'sc-inc-gpc1', 'sc-set-gpt0', 'sc-add-gpc', 'use-service', 'wait-for-body',
+  'normalize-uri', 'cache-use', 'set-src', 'set-src-port', 'set-dst', 'set-dst-port', 'set-nice', 'set-mark',
+  'set-tos', 'set-priority-class', 'set-priority-offset', 'silent-drop', 'early-hint', 'add-acl', 'del-acl',
+  'set-map', 'del-map', 'do-resolve', 'strict-mode', 'disable-l7-retry', 'replace-path', 'replace-pathq',
+  'replace-uri', 'set-bandwidth-limit', 'lua',
+]);
+const ERROR_STATUSES = [200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504];
+const REDIRECT_CODES = [301, 302, 303, 307, 308];
+const FRAMING = new Set(['content-length', 'transfer-encoding']);
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+const lit = (s: string): Value => () => s;
+
+class ArgError extends Error {
+  readonly code: 'SY_ERR_CFG_ARG' | 'SY_ERR_CFG_NOT_IMPLEMENTED';
+  constructor(message: string, code: 'SY_ERR_CFG_ARG' | 'SY_ERR_CFG_NOT_IMPLEMENTED' = 'SY_ERR_CFG_ARG') {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** A log-format value: literal text, or compiled by the sample engine when it has % variables. */
+function value(ctx: ParseContext, proxy: ProxyConfig, text: string | undefined, what: string): Value {
+  if (text === undefined) throw new ArgError(`${what} expects a value.`);
+  if (!/%[^%]/.test(text)) return lit(text.replaceAll('%%', '%'));
+  if (!compileValue) throw new ArgError(`${what} : log-format values ('${text}') need the sample engine, which is not implemented yet; use a literal value.`, 'SY_ERR_CFG_NOT_IMPLEMENTED');
+  const v = compileValue(ctx, proxy, text);
+  if (!v) throw new ArgError(`${what} : invalid log-format value '${text}'.`);
+  return v;
+}
+
+function headerName(name: string | undefined, kw: string): string {
+  if (!name || !TOKEN.test(name)) throw new ArgError(`'http-request ${kw}' expects a header field name.`);
+  if (FRAMING.has(name.toLowerCase())) throw new ArgError(`'http-request ${kw}' may not change '${name}': rewriting message framing is refused (request smuggling).`);
+  return name;
+}
+
+function intIn(text: string | undefined, allowed: readonly number[] | null, what: string, min = 200, max = 599): number {
+  const v = Number(text);
+  if (!text || !/^\d+$/.test(text) || (allowed ? !allowed.includes(v) : v < min || v > max)) {
+    throw new ArgError(`${what} expects ${allowed ? `one of ${allowed.join(', ')}` : `a status between ${min} and ${max}`}${text ? `, not '${text}'` : ''}.`);
+  }
+  return v;
+}
+
+/** deny/tarpit/return payload options; returns the index after them. */
+function payload(ctx: ParseContext, p: ProxyConfig, a: string[], i: number, kw: string, out: { status: number; contentType: string | null; body: Value | null; headers: [string, Value][] }, statusWord: string): number {
+  for (; i < a.length; i++) {
+    const w = a[i]!;
+    if (w === 'if' || w === 'unless') break;
+    if (w === statusWord) { out.status = intIn(a[++i], kw === 'return' ? null : ERROR_STATUSES, `'http-request ${kw} ${statusWord}'`); continue; }
+    if (w === 'content-type') { const t = a[++i]; if (!t) throw new ArgError(`'http-request ${kw}' : 'content-type' expects a type.`); out.contentType = t; continue; }
+    if (w === 'string') { const t = a[++i]; if (t === undefined) throw new ArgError(`'http-request ${kw}' : 'string' expects a text.`); out.body = lit(t); continue; }
+    if (w === 'lf-string') { out.body = value(ctx, p, a[++i], `'http-request ${kw} lf-string'`); continue; }
+    if (w === 'file') {
+      const f = a[++i];
+      try { out.body = lit(readFileSync(f ?? '', 'latin1')); } catch { throw new ArgError(`'http-request ${kw}' : cannot read file '${f ?? ''}'.`); }
+      continue;
+    }
+    if (w === 'hdr') { const n = headerName(a[++i], kw); out.headers.push([n, value(ctx, p, a[++i], `'http-request ${kw} hdr ${n}'`)]); continue; }
+    if (w === 'default-errorfiles') continue;
+    if (w === 'errorfile' || w === 'errorfiles' || w === 'lf-file') throw new ArgError(`'http-request ${kw}' : '${w}' is not implemented yet.`, 'SY_ERR_CFG_NOT_IMPLEMENTED');
+    throw new ArgError(`'http-request ${kw}' : unexpected argument '${w}'; allowed: ${statusWord}, content-type, string, lf-string, file, hdr, default-errorfiles, or a condition.`);
+  }
+  if (out.body !== null && out.contentType === null) throw new ArgError(`'http-request ${kw}' : a body needs 'content-type'.`);
+  return i;
+}
+
+function parseAction(ctx: ParseContext, p: ProxyConfig, a: string[]): { action: HttpRequestAction; next: number } {
+  const kw = a[1]!;
+  switch (kw) {
+    case 'allow': return { action: { kind: 'allow' }, next: 2 };
+    case 'reject': return { action: { kind: 'reject' }, next: 2 };
+    case 'deny':
+    case 'tarpit':
+    case 'return': {
+      const out = { status: kw === 'return' ? 200 : kw === 'deny' ? 403 : 500, contentType: null as string | null, body: null as Value | null, headers: [] as [string, Value][] };
+      const next = payload(ctx, p, a, 2, kw, out, kw === 'return' ? 'status' : 'deny_status');
+      if (kw === 'tarpit') {
+        if (out.body || out.headers.length) throw new ArgError(`'http-request tarpit' : custom responses are not implemented yet (only deny_status).`, 'SY_ERR_CFG_NOT_IMPLEMENTED');
+        return { action: { kind: 'tarpit', status: out.status }, next };
+      }
+      return { action: { kind: kw, ...out }, next };
+    }
+    case 'redirect': {
+      const type = a[2];
+      if (type !== 'location' && type !== 'prefix' && type !== 'scheme') throw new ArgError(`'http-request redirect' expects 'location', 'prefix' or 'scheme'${type ? `, not '${type}'` : ''}.`);
+      const act = { kind: 'redirect' as const, type: type as 'location' | 'prefix' | 'scheme', value: value(ctx, p, a[3], `'http-request redirect ${type}'`), code: 302, dropQuery: false, appendSlash: false };
+      let i = 4;
+      for (; i < a.length; i++) {
+        const w = a[i]!;
+        if (w === 'if' || w === 'unless') break;
+        if (w === 'code') { act.code = intIn(a[++i], REDIRECT_CODES, `'http-request redirect code'`); continue; }
+        if (w === 'drop-query') { act.dropQuery = true; continue; }
+        if (w === 'append-slash') { act.appendSlash = true; continue; }
+        if (w === 'set-cookie' || w === 'clear-cookie') throw new ArgError(`'http-request redirect' : '${w}' is not implemented yet.`, 'SY_ERR_CFG_NOT_IMPLEMENTED');
+        throw new ArgError(`'http-request redirect' : unexpected argument '${w}'; allowed: code, drop-query, append-slash, or a condition.`);
+      }
+      return { action: act, next: i };
+    }
+    case 'auth': {
+      let realm = p.name;
+      let i = 2;
+      if (a[2] === 'realm') { realm = a[3] ?? ''; if (!realm) throw new ArgError(`'http-request auth realm' expects a realm.`); i = 4; }
+      if (/["\\]/.test(realm)) throw new ArgError(`'http-request auth' : the realm may not contain quotes or backslashes.`);
+      return { action: { kind: 'auth', realm }, next: i };
+    }
+    case 'add-header':
+    case 'set-header': {
+      const name = headerName(a[2], kw);
+      return { action: { kind: kw, name, value: value(ctx, p, a[3], `'http-request ${kw} ${name}'`) }, next: 4 };
+    }
+    case 'del-header': {
+      const name = headerName(a[2], kw);
+      let match: HeaderMatch | null = null;
+      let i = 3;
+      if (a[3] === '-m') {
+        const m = a[4];
+        if (m !== 'str' && m !== 'beg' && m !== 'end' && m !== 'sub' && m !== 'reg' && m !== 'found') throw new ArgError(`'http-request del-header -m' expects str, beg, end, sub, reg or found.`);
+        match = m;
+        i = 5;
+      }
+      return { action: { kind: 'del-header', name, match, pattern: match ? name.toLowerCase() : null }, next: i };
+    }
+    case 'replace-header':
+    case 'replace-value': {
+      const name = headerName(a[2], kw);
+      let re: RegExp;
+      try { re = new RegExp(a[3] ?? ''); } catch (e) { throw new ArgError(`'http-request ${kw}' : invalid regex '${a[3] ?? ''}' (${(e as Error).message}).`); }
+      if (a[3] === undefined) throw new ArgError(`'http-request ${kw}' expects <name> <regex> <replacement>.`);
+      // HAProxy writes back-references as \1; JavaScript's replace uses $1.
+      const repl = (a[4] ?? '').replace(/\\(\d)/g, '$$$1');
+      if (a[4] === undefined) throw new ArgError(`'http-request ${kw}' expects <name> <regex> <replacement>.`);
+      return { action: { kind: kw, name, re, replacement: value(ctx, p, repl, `'http-request ${kw}'`) }, next: 5 };
+    }
+    case 'set-method':
+    case 'set-path':
+    case 'set-pathq':
+    case 'set-query':
+    case 'set-uri':
+      return { action: { kind: kw, value: value(ctx, p, a[2], `'http-request ${kw}'`) }, next: 3 };
+  }
+  if (NOT_YET.has(kw)) throw new ArgError(`'http-request ${kw}' is a valid HAProxy action but is not implemented yet in Switchyard.`, 'SY_ERR_CFG_NOT_IMPLEMENTED');
+  throw new ArgError(`'http-request' expects 'allow', 'deny', 'tarpit', 'reject', 'return', 'redirect', 'auth', 'add-header', 'set-header', 'del-header', 'replace-header', 'replace-value', 'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri' (and more not implemented yet), got '${kw}'.`);
+}
+
+/** Parses one `http-request` line of a proxy into its rule list. */
+export function parseHttpRequest(ctx: ParseContext, p: ProxyConfig, args: string[]): void {
+  if (!args[1]) return ctx.alert('SY_ERR_CFG_ARG', `'http-request' expects an action.`);
+  try {
+    const { action, next } = parseAction(ctx, p, args);
+    let cond: Condition | null = null;
+    if (next < args.length) {
+      const w = args[next]!;
+      if (w !== 'if' && w !== 'unless') throw new ArgError(`'http-request ${args[1]}' : unexpected argument '${w}' (expects 'if' or 'unless' followed by a condition).`);
+      if (!compileCond) throw new ArgError(`'http-request ${args[1]} … ${w}' : conditions need ACLs, which are not implemented yet.`, 'SY_ERR_CFG_NOT_IMPLEMENTED');
+      cond = compileCond(ctx, p, args.slice(next));
+      if (!cond) return;
+    }
+    const rules = p.httpRequestRules;
+    const last = rules[rules.length - 1];
+    if (last && last.cond === null && FINAL.has(last.action.kind)) {
+      ctx.warning(`previous 'http-request' action is final and has no condition attached, further entries are NOOP.`);
+    }
+    const rule: HttpRequestRule = { where: { ...ctx.where }, action, cond };
+    rules.push(rule);
+  } catch (e) {
+    if (!(e instanceof ArgError)) throw e;
+    ctx.alert(e.code, e.message);
+  }
+}

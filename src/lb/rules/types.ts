@@ -1,0 +1,52 @@
+/**
+ * HTTP request rules (`http-request ACTION … [if|unless COND]`) as plain data compiled
+ * from the configuration. A rule's condition and its dynamic values are functions of the
+ * transaction (`RuleContext`), supplied by the sample/ACL engine; literal values are
+ * functions returning the literal. Rules run in order; a final action (allow, deny,
+ * return, redirect, tarpit, auth, reject) stops the list.
+ */
+export interface RuleContext {
+  /** The head being rewritten by earlier rules (current view). */
+  readonly edits: import('../http/head-edits.ts').HeadEdits;
+  /** The request as received (method, target, version). */
+  readonly method: string;
+  readonly target: string;
+  readonly minor: 0 | 1;
+  /** Sample/ACL engine context, opaque here. */
+  readonly sample: unknown;
+}
+
+/** A compiled condition: `if` (negate false) or `unless` (negate true) an ACL expression. */
+export type Condition = (ctx: RuleContext) => boolean;
+/** A compiled value (literal or log-format with %[…]). */
+export type Value = (ctx: RuleContext) => string;
+
+export type HeaderMatch = 'str' | 'beg' | 'end' | 'sub' | 'reg' | 'found';
+
+export type HttpRequestAction =
+  | { kind: 'allow' }
+  | { kind: 'deny'; status: number; contentType: string | null; body: Value | null; headers: [string, Value][] }
+  | { kind: 'tarpit'; status: number }
+  | { kind: 'reject' }
+  | { kind: 'return'; status: number; contentType: string | null; body: Value | null; headers: [string, Value][] }
+  | { kind: 'redirect'; type: 'location' | 'prefix' | 'scheme'; value: Value; code: number; dropQuery: boolean; appendSlash: boolean }
+  | { kind: 'auth'; realm: string }
+  | { kind: 'add-header' | 'set-header'; name: string; value: Value }
+  | { kind: 'del-header'; name: string; match: HeaderMatch | null; pattern: string | null }
+  | { kind: 'replace-header' | 'replace-value'; name: string; re: RegExp; replacement: Value }
+  | { kind: 'set-method' | 'set-path' | 'set-pathq' | 'set-query' | 'set-uri'; value: Value };
+
+export interface HttpRequestRule {
+  where: { file: string; line: number };
+  action: HttpRequestAction;
+  cond: Condition | null;
+}
+
+/** What the stream does after the rules ran. */
+export type RuleVerdict =
+  | { kind: 'continue' }
+  | { kind: 'respond'; response: Buffer; close: boolean }
+  /** The proxy's own error response for `status` (errorfile or built-in), as for deny. */
+  | { kind: 'error'; status: number }
+  | { kind: 'tarpit'; status: number }
+  | { kind: 'reject' };
