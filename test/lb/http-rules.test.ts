@@ -160,3 +160,13 @@ backend be
   const w = await runToEnd(['-c', '-f', writeConfig(`defaults\n  mode http\nfrontend fe\n  bind 127.0.0.1:1\n  http-request deny\n  http-request allow\n  default_backend be\nbackend be\n  server s1 127.0.0.1:2\n`)]);
   assert.match(w.out, /\[WARNING\].*test\.cfg:6\].*previous 'http-request' action is final/);
 });
+
+test('monitor-uri: the proxy answers 200 itself for exactly that URI; others go to the server', async () => {
+  heads = [];
+  const port = await lb('  monitor-uri /alive');
+  const r = await send(port, GET('/alive'));
+  assert.match(r.text, /^HTTP\/1\.1 200 OK\r\ncontent-length: \d+\r\ncache-control: no-cache\r\ncontent-type: text\/html\r\n\r\n<html><body><h1>200 OK<\/h1>/);
+  assert.equal(heads.length, 0);
+  await send(port, GET('/alive/not'));
+  assert.equal(heads.length, 1);
+});

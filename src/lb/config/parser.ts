@@ -60,6 +60,7 @@ function cloneSettings(s: ProxySettings): ProxySettings {
     retryOn: structuredClone(s.retryOn),
     cookie: structuredClone(s.cookie),
     stats: cloneStats(s.stats),
+    monitorUri: s.monitorUri,
     options: { ...s.options },
     serverDefaults: structuredClone(s.serverDefaults),
     defaultBackend: s.defaultBackend,

@@ -156,6 +156,8 @@ export interface ProxySettings {
   retries: number;
   /** `stats …`: the statistics page served by this proxy; null when not set. */
   stats: import('../stats/config.ts').StatsConfig | null;
+  /** `monitor-uri`: a request for exactly this URI is answered 200 by the proxy itself. */
+  monitorUri?: string;
   /** `cookie …` persistence; null when not set. */
   cookie: CookieConfig | null;
   /** `retry-on` (default: conn-failure only). */

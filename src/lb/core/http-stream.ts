@@ -323,6 +323,8 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       this.preTaken = take;
     }
     this.headEdits = null;
+    const monitor = this.owner.proxyCfg.monitorUri;
+    if (monitor !== undefined && head.target === monitor) { this.answerLocally(errorResponse(200, this.closeAfter ? 'close' : head.minor === 0 ? 'keep-alive-1.0' : 'keep-alive')); return; }
     if (this.owner.httpRequestRules.length > 0 || (this.backend && this.backend.cfg.httpRequestRules.length > 0 && this.backend.cfg !== this.owner.proxyCfg)) {
       if (!this.runRules(head)) return;
     }
@@ -627,19 +629,26 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
         else this.fail(v.status, 'PT');
         return false;
       }
-      case 'respond': {
-        if (!this.reqDone || v.close) this.closeAfter = true;
-        this.releaseSlot();
-        if (this.lg) this.lg.status = Number(v.response.toString('latin1', 9, 12));
-        this.toClient(v.response);
-        this.respStarted = true;
-        this.respDone = true;
-        this.reqDone = true;
-        this.failTerm = 'LR';
-        this.maybeTransactionDone();
+      case 'respond':
+        if (v.close) this.closeAfter = true;
+        this.answerLocally(v.response);
         return false;
-      }
     }
+  }
+
+  /** Answers the current request with a response built by the proxy (rules, monitor-uri). */
+  private answerLocally(response: Buffer): void {
+    if (!this.reqDone) this.closeAfter = true;
+    this.releaseSlot();
+    const status = Number(response.toString('latin1', 9, 12));
+    if (this.lg) this.lg.status = status;
+    countStatus(this.owner.feCounters, status);
+    this.toClient(response);
+    this.respStarted = true;
+    this.respDone = true;
+    this.reqDone = true;
+    this.failTerm = 'LR';
+    this.maybeTransactionDone();
   }
 
   // ---- services answered by the proxy itself (the statistics page) ----------------

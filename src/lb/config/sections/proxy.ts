@@ -25,7 +25,7 @@ type Target = { proxy: ProxyConfig; defaults?: undefined } | { proxy?: undefined
 
 export const PROXY_KEYWORDS = [
   'bind', 'mode', 'maxconn', 'timeout', 'default_backend', 'use_backend', 'server',
-  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'cookie', 'http-request', 'errorfile', 'option', 'no option',
+  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'cookie', 'http-request', 'monitor-uri', 'errorfile', 'option', 'no option',
   ...CHECK_KEYWORDS, ...BALANCE_KEYWORDS,
 ];
 
@@ -140,6 +140,11 @@ export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): vo
       s.fullconn = v.value;
       return;
     }
+    case 'monitor-uri':
+      if (!capable(ctx, t, kw, 'frontend', 'warning', true)) return;
+      if (!args[1] || args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'monitor-uri' expects an URI.`);
+      s.monitorUri = args[1];
+      return;
     case 'http-request':
       if (t.defaults) {
         if (t.defaults.name === '') return ctx.alert('SY_ERR_CFG_NOT_ALLOWED', `'http-request' not allowed in anonymous 'defaults' section.`);
