@@ -170,3 +170,17 @@ test('monitor-uri: the proxy answers 200 itself for exactly that URI; others go 
   await send(port, GET('/alive/not'));
   assert.equal(heads.length, 1);
 });
+
+test('http-response: set-header, del-header, set-status rewrite the server\'s answer; deny replaces it with 502', async () => {
+  const port = await lb(`  http-response set-header X-Resp yes
+  http-response del-header Content-Type
+  http-response set-status 299 reason "Custom"`);
+  const r = await send(port, GET());
+  assert.match(r.text, /^HTTP\/1\.1 299 Custom\r\n/);
+  assert.match(r.text, /\r\nX-Resp: yes\r\n/);
+  assert.match(r.text, /\r\n\r\nok$/);
+  const p2 = await lb('  http-response deny');
+  assert.match((await send(p2, GET())).text, /^HTTP\/1\.1 502 /);
+  const p3 = await lb('  http-response return status 203 content-type text/plain string "replaced"');
+  assert.match((await send(p3, GET())).text, /^HTTP\/1\.1 203 [^]*\r\n\r\nreplaced$/);
+});

@@ -22,6 +22,10 @@ export function finalize(ctx: ParseContext): void {
       ctx.warning(`'http-request' rules ignored for ${p.kind} '${p.name}' as they require HTTP mode.`, null);
       p.httpRequestRules = [];
     }
+    if (p.mode === 'tcp' && p.httpResponseRules.length > 0) {
+      ctx.warning(`'http-response' rules ignored for ${p.kind} '${p.name}' as they require HTTP mode.`, null);
+      p.httpResponseRules = [];
+    }
     if (p.cap.backend) {
       const eff = effectiveBalance(p.balance, p.mode);
       if (eff !== p.balance) {

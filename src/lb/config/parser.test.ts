@@ -228,7 +228,7 @@ test('options: tcplog cannot be negated; other served options can', () => {
 test('every error is collected with its own line, not just the first', () => {
   const ctx = parse(lines(
     'listen l', '  bind :80', '  server s1 127.0.0.1:1 weight 300', '  foo bar', '  timeout client 1x',
-    '  bind :0', '  server s2 ipv6@127.0.0.1', '  balance rdp-cookie', '  http-response deny', '  mode health',
+    '  bind :0', '  server s2 ipv6@127.0.0.1', '  balance rdp-cookie', '  http-after-response deny', '  mode health',
     '  server s3 127.0.0.1:1 send-proxy',
   ));
   assert.deepEqual(alerts(ctx), [

@@ -375,6 +375,7 @@ function openProxy(ctx: ParseContext, kind: 'frontend' | 'backend' | 'listen', w
     useBackends: [],
     servers: [],
     httpRequestRules: [],
+    httpResponseRules: [],
     cap,
   };
   // default_backend only makes sense for frontends; a backend inherits none.

@@ -181,6 +181,8 @@ export interface ProxyConfig extends ProxySettings {
   servers: ServerConfig[];
   /** `http-request` rules in order (src/lb/rules). */
   httpRequestRules: import('../rules/types.ts').HttpRequestRule[];
+  /** `http-response` rules in order. */
+  httpResponseRules: import('../rules/types.ts').HttpRequestRule[];
   /** Whether this proxy accepts connections (frontend/listen) and/or has servers (backend/listen). */
   cap: { frontend: boolean; backend: boolean };
 }

@@ -35,6 +35,8 @@ export interface Counters {
   dcon: number;
   /** Requests denied by rules (deny, tarpit, reject). */
   dreq: number;
+  /** Responses denied or replaced by http-response rules. */
+  dresp: number;
   /** HTTP requests (frontend: received; backend/server: forwarded). */
   req_tot: number;
   /** HTTP responses by status class, and the rest. */
@@ -66,7 +68,7 @@ export function countStatus(c: Counters, status: number): void {
 export function newCounters(): Counters {
   return {
     scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, econ: 0, eresp: 0, ereq: 0, wretr: 0, wredis: 0,
-    cli_abrt: 0, srv_abrt: 0, lbtot: 0, dcon: 0, dreq: 0, req_tot: 0,
+    cli_abrt: 0, srv_abrt: 0, lbtot: 0, dcon: 0, dreq: 0, dresp: 0, req_tot: 0,
     hrsp_1xx: 0, hrsp_2xx: 0, hrsp_3xx: 0, hrsp_4xx: 0, hrsp_5xx: 0, hrsp_other: 0, connect: 0, reuse: 0, qcur: 0, qmax: 0,
   };
 }

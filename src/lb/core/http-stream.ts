@@ -35,7 +35,7 @@ import type { QueueEntry, Waiter } from './queue.ts';
 import type { PickRequest } from '../algo/types.ts';
 import { RequestPickView } from '../http/pick-view.ts';
 import { HeadEdits } from '../http/head-edits.ts';
-import { runRequestRules } from '../rules/http-request.ts';
+import { runRequestRules, runResponseRules } from '../rules/http-request.ts';
 import type { HttpRequestRule, RuleContext } from '../rules/types.ts';
 import { observe, observeHttpStatus } from '../check/observe.ts';
 import { TxnLog, type AccessLogSink, type LogSource } from './txn-log.ts';
@@ -81,6 +81,7 @@ const EMPTY = Buffer.alloc(0);
 const NO_LINES: string[] = [];
 const CONN_CLOSE = ['connection: close'];
 const CONN_KEEP_ALIVE = ['connection: keep-alive'];
+const NO_RULES: readonly HttpRequestRule[] = [];
 
 type Phase = 'head' | 'forwarding' | 'tunnel' | 'closing';
 
@@ -841,8 +842,28 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
         if (this.respBuf.length === 0) return;
         continue;
       }
+      // http-response rules: they may rewrite the head, or replace the whole response.
+      let respEdits: HeadEdits | null = null;
+      const feR = this.owner.proxyCfg.httpResponseRules;
+      const beR = this.backend!.cfg !== this.owner.proxyCfg ? this.backend!.cfg.httpResponseRules : NO_RULES;
+      if (feR.length > 0 || beR.length > 0) {
+        respEdits = new HeadEdits(head);
+        const ctx: RuleContext = { edits: respEdits, method: req.method, target: req.target, minor: req.minor, sample: this };
+        // HAProxy runs the backend's response rules first, then the frontend's.
+        let v = runResponseRules(beR, ctx);
+        if (v.kind === 'continue') v = runResponseRules(feR, ctx);
+        if (v.kind !== 'continue') {
+          // The server's response is replaced: its connection cannot be reused (body unread).
+          this.dropServer();
+          this.owner.feCounters.dresp++;
+          if (v.kind === 'respond') this.answerLocally(v.response);
+          else if (v.kind === 'error') this.fail(v.status, 'PH');
+          else this.abort('PH');
+          return;
+        }
+      }
       this.respStarted = true;
-      if (this.lg) { this.lg.tResp = performance.now(); this.lg.status = head.status; }
+      if (this.lg) { this.lg.tResp = performance.now(); this.lg.status = respEdits?.status ?? head.status; }
       this.respBuf = EMPTY;
       this.respFraming = head.framing;
       if (head.framing.kind === 'close' || head.close) this.closeAfterServer = true;
@@ -852,7 +873,13 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       const ck = this.backend!.cfg.cookie;
       const change = ck ? responseCookie(head, ck, this.server!.cfg.cookie, this.directTo === this.server, req.method, this.persist) : null;
       if (change) lines = [...lines, ...change.extra];
-      const out = writeResponseHead(head, lines, change?.edits ?? null);
+      let out: Buffer;
+      if (respEdits !== null && !respEdits.empty) {
+        const edits = change?.edits ? new Map([...change.edits, ...respEdits.fields]) : respEdits.fields;
+        out = writeResponseHead(head, [...respEdits.addedLines(), ...lines], edits, respEdits.status, respEdits.reason);
+      } else {
+        out = writeResponseHead(head, lines, change?.edits ?? null);
+      }
       if (head.framing.kind === 'tunnel') {
         this.toClient(out);
         this.enterTunnel(rest);

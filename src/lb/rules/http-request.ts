@@ -1,5 +1,5 @@
 /**
- * Runs `http-request` rules over a transaction (HAProxy's http_req_get_intercept_rule):
+ * Runs `http-request` (and `http-response`) rules over a transaction (HAProxy's http_req_get_intercept_rule):
  * in order, each rule whose condition holds applies its action; header and start-line
  * rewrites accumulate in the transaction's HeadEdits; the first final action (allow,
  * deny, tarpit, reject, return, redirect, auth) ends the list with a verdict.
@@ -93,6 +93,10 @@ function apply(ctx: RuleContext, a: HttpRequestAction): RuleVerdict | null {
       return null;
     }
     case 'set-pathq': ctx.edits.target = a.value(ctx); return null;
+    case 'set-status':
+      ctx.edits.status = a.status;
+      ctx.edits.reason = a.reason ?? reasonOf(a.status);
+      return null;
     case 'set-query': {
       const { path } = splitTarget(currentTarget(ctx));
       const v = a.value(ctx);
@@ -101,6 +105,9 @@ function apply(ctx: RuleContext, a: HttpRequestAction): RuleVerdict | null {
     }
   }
 }
+
+/** The same machinery over a response head (`http-response`): ctx.edits is the response's. */
+export const runResponseRules = (rules: readonly HttpRequestRule[], ctx: RuleContext): RuleVerdict => runRequestRules(rules, ctx);
 
 export function runRequestRules(rules: readonly HttpRequestRule[], ctx: RuleContext): RuleVerdict {
   for (const r of rules) {

@@ -1,5 +1,5 @@
 /**
- * HTTP request rules (`http-request ACTION … [if|unless COND]`) as plain data compiled
+ * HTTP rules (`http-request` / `http-response ACTION … [if|unless COND]`) as plain data compiled
  * from the configuration. A rule's condition and its dynamic values are functions of the
  * transaction (`RuleContext`), supplied by the sample/ACL engine; literal values are
  * functions returning the literal. Rules run in order; a final action (allow, deny,
@@ -34,7 +34,9 @@ export type HttpRequestAction =
   | { kind: 'add-header' | 'set-header'; name: string; value: Value }
   | { kind: 'del-header'; name: string; match: HeaderMatch | null; pattern: string | null }
   | { kind: 'replace-header' | 'replace-value'; name: string; re: RegExp; replacement: Value }
-  | { kind: 'set-method' | 'set-path' | 'set-pathq' | 'set-query' | 'set-uri'; value: Value };
+  | { kind: 'set-method' | 'set-path' | 'set-pathq' | 'set-query' | 'set-uri'; value: Value }
+  /** http-response only. */
+  | { kind: 'set-status'; status: number; reason: string | null };
 
 export interface HttpRequestRule {
   where: { file: string; line: number };

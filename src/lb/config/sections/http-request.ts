@@ -96,15 +96,31 @@ function payload(ctx: ParseContext, p: ProxyConfig, a: string[], i: number, kw: 
   return i;
 }
 
-function parseAction(ctx: ParseContext, p: ProxyConfig, a: string[]): { action: HttpRequestAction; next: number } {
+/** Actions `http-response` serves (HAProxy's response-side subset). */
+const RESPONSE_ACTIONS = new Set(['allow', 'deny', 'return', 'add-header', 'set-header', 'del-header', 'replace-header', 'replace-value', 'set-status']);
+
+function parseAction(ctx: ParseContext, p: ProxyConfig, a: string[], side: 'request' | 'response'): { action: HttpRequestAction; next: number } {
   const kw = a[1]!;
+  const rule = `http-${side}`;
+  if (side === 'response' && !RESPONSE_ACTIONS.has(kw)) {
+    if (NOT_YET.has(kw) || FINAL.has(kw) || kw.startsWith('set-') || kw === 'redirect') throw new ArgError(`'${rule} ${kw}' is not implemented yet in Switchyard; supported: ${[...RESPONSE_ACTIONS].join(', ')}.`, 'SY_ERR_CFG_NOT_IMPLEMENTED');
+    throw new ArgError(`'${rule}' expects one of ${[...RESPONSE_ACTIONS].join(', ')} (and more not implemented yet), got '${kw}'.`);
+  }
   switch (kw) {
+    case 'set-status': {
+      if (side !== 'response') break;
+      const status = intIn(a[2], null, `'${rule} set-status'`, 100, 999);
+      let i = 3;
+      let reason: string | null = null;
+      if (a[3] === 'reason') { reason = a[4] ?? ''; if (!reason || /[\r\n]/.test(reason)) throw new ArgError(`'${rule} set-status … reason' expects a reason text.`); i = 5; }
+      return { action: { kind: 'set-status', status, reason }, next: i };
+    }
     case 'allow': return { action: { kind: 'allow' }, next: 2 };
     case 'reject': return { action: { kind: 'reject' }, next: 2 };
     case 'deny':
     case 'tarpit':
     case 'return': {
-      const out = { status: kw === 'return' ? 200 : kw === 'deny' ? 403 : 500, contentType: null as string | null, body: null as Value | null, headers: [] as [string, Value][] };
+      const out = { status: kw === 'return' ? 200 : kw === 'deny' ? (side === 'response' ? 502 : 403) : 500, contentType: null as string | null, body: null as Value | null, headers: [] as [string, Value][] };
       const next = payload(ctx, p, a, 2, kw, out, kw === 'return' ? 'status' : 'deny_status');
       if (kw === 'tarpit') {
         if (out.body || out.headers.length) throw new ArgError(`'http-request tarpit' : custom responses are not implemented yet (only deny_status).`, 'SY_ERR_CFG_NOT_IMPLEMENTED');
@@ -174,11 +190,11 @@ function parseAction(ctx: ParseContext, p: ProxyConfig, a: string[]): { action: 
   throw new ArgError(`'http-request' expects 'allow', 'deny', 'tarpit', 'reject', 'return', 'redirect', 'auth', 'add-header', 'set-header', 'del-header', 'replace-header', 'replace-value', 'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri' (and more not implemented yet), got '${kw}'.`);
 }
 
-/** Parses one `http-request` line of a proxy into its rule list. */
-export function parseHttpRequest(ctx: ParseContext, p: ProxyConfig, args: string[]): void {
-  if (!args[1]) return ctx.alert('SY_ERR_CFG_ARG', `'http-request' expects an action.`);
+/** Parses one `http-request` / `http-response` line of a proxy into its rule list. */
+export function parseHttpRequest(ctx: ParseContext, p: ProxyConfig, args: string[], side: 'request' | 'response' = 'request'): void {
+  if (!args[1]) return ctx.alert('SY_ERR_CFG_ARG', `'http-${side}' expects an action.`);
   try {
-    const { action, next } = parseAction(ctx, p, args);
+    const { action, next } = parseAction(ctx, p, args, side);
     let cond: Condition | null = null;
     if (next < args.length) {
       const w = args[next]!;
@@ -187,10 +203,10 @@ export function parseHttpRequest(ctx: ParseContext, p: ProxyConfig, args: string
       cond = compileCond(ctx, p, args.slice(next));
       if (!cond) return;
     }
-    const rules = p.httpRequestRules;
+    const rules = side === 'request' ? p.httpRequestRules : p.httpResponseRules;
     const last = rules[rules.length - 1];
     if (last && last.cond === null && FINAL.has(last.action.kind)) {
-      ctx.warning(`previous 'http-request' action is final and has no condition attached, further entries are NOOP.`);
+      ctx.warning(`previous 'http-${side}' action is final and has no condition attached, further entries are NOOP.`);
     }
     const rule: HttpRequestRule = { where: { ...ctx.where }, action, cond };
     rules.push(rule);

@@ -25,7 +25,7 @@ type Target = { proxy: ProxyConfig; defaults?: undefined } | { proxy?: undefined
 
 export const PROXY_KEYWORDS = [
   'bind', 'mode', 'maxconn', 'timeout', 'default_backend', 'use_backend', 'server',
-  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'cookie', 'http-request', 'monitor-uri', 'errorfile', 'option', 'no option',
+  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'cookie', 'http-request', 'http-response', 'monitor-uri', 'errorfile', 'option', 'no option',
   ...CHECK_KEYWORDS, ...BALANCE_KEYWORDS,
 ];
 
@@ -151,6 +151,12 @@ export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): vo
         return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'http-request' in a named 'defaults' section is not implemented yet; put the rules in the proxies.`);
       }
       return parseHttpRequest(ctx, t.proxy, args);
+    case 'http-response':
+      if (t.defaults) {
+        if (t.defaults.name === '') return ctx.alert('SY_ERR_CFG_NOT_ALLOWED', `'http-response' not allowed in anonymous 'defaults' section.`);
+        return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'http-response' in a named 'defaults' section is not implemented yet; put the rules in the proxies.`);
+      }
+      return parseHttpRequest(ctx, t.proxy, args, 'response');
     case 'stats':
       if (parseStatsKeyword(ctx, s, args)) return;
       break;
