@@ -400,3 +400,23 @@ test('errorfile: the operator\'s raw response replaces the built-in one', async 
   await waitForPort(p);
   assert.equal(await raw(p, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n'), 'HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: 14\r\nconnection: close\r\n\r\nback in 5 min\n');
 });
+
+test('http-errors sections and errorfiles NAME [CODE…]', async () => {
+  const { tempDir } = await import('../helpers/switchyard.ts');
+  const dir = tempDir();
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(`${dir}/503.http`, 'HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: 9\r\n\r\nsite-503\n');
+  writeFileSync(`${dir}/504.http`, 'HTTP/1.1 504 Gateway Time-out\r\ncontent-type: text/plain\r\ncontent-length: 9\r\n\r\nsite-504\n');
+  const p = await freePort();
+  const dead = await freePort();
+  runSwitchyard(['-db', '-f', writeConfig(`http-errors site
+  errorfile 503 ${dir}/503.http
+  errorfile 504 ${dir}/504.http
+${cfg('  errorfiles site 503', `  retries 0\n  server dead 127.0.0.1:${dead}`).replace(`127.0.0.1:${port}`, `127.0.0.1:${p}`)}`)]);
+  await waitForPort(p);
+  assert.match(await raw(p, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n'), /\r\n\r\nsite-503\n$/);
+  const { runToEnd } = await import('../helpers/switchyard.ts');
+  const bad = await runToEnd(['-c', '-f', writeConfig(`defaults\n  mode http\nfrontend fe\n  bind 127.0.0.1:1\n  errorfiles nosuch\n  default_backend be\nbackend be\n  server s 127.0.0.1:2\n`)]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.out, /test\.cfg:5\].*unable to find http-errors section 'nosuch'/);
+});

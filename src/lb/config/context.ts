@@ -11,6 +11,7 @@ export type Section =
   | { kind: 'global' }
   | { kind: 'defaults'; defaults: DefaultsConfig }
   | { kind: 'proxy'; proxy: ProxyConfig }
+  | { kind: 'http-errors'; name: string; files: Record<number, Buffer> }
   /** A section we recognise but do not implement: its lines are skipped (one error was given). */
   | { kind: 'unsupported'; name: string };
 

@@ -16,6 +16,17 @@ export function finalize(ctx: ParseContext): void {
 
   for (const p of proxies) {
     assignServerIds(ctx, p);
+    // `errorfiles NAME [CODE…]`: the section's files for those codes (all when none), except
+    // codes the proxy sets itself with `errorfile`.
+    for (const ref of p.errorfilesRefs) {
+      const sec = ctx.config.httpErrors?.get(ref.name);
+      if (!sec) { ctx.alert('SY_ERR_CFG_REFERENCE', `${p.kind} '${p.name}': unable to find http-errors section '${ref.name}'.`, ref.where); continue; }
+      for (const [code, body] of Object.entries(sec.files)) {
+        const c = Number(code);
+        if (ref.codes.length > 0 && !ref.codes.includes(c)) continue;
+        if (!(c in p.errorfiles)) p.errorfiles[c] = body;
+      }
+    }
     // In mode tcp, HTTP rules are ignored with a warning (HAProxy); a tcp frontend with an
     // http backend still runs the backend's rules (the stream is HTTP then).
     if (p.mode === 'tcp' && p.httpRequestRules.length > 0) {

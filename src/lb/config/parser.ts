@@ -12,7 +12,7 @@ import { ParseContext } from './context.ts';
 import { tokenize, TokenizeError } from './tokenizer.ts';
 import { evaluateCondition, ConditionError } from './conditions.ts';
 import { parseGlobalLine } from './sections/global.ts';
-import { parseProxyLine, NAME_RE } from './sections/proxy.ts';
+import { parseErrorfile, parseProxyLine, NAME_RE } from './sections/proxy.ts';
 import { UNSUPPORTED_SECTIONS } from './sections/unsupported.ts';
 import { finalize } from './finalize.ts';
 import type { Config, DefaultsConfig, Diagnostic, ProxyConfig, ProxySettings } from './types.ts';
@@ -44,6 +44,7 @@ export function emptySettings(): ProxySettings {
     options: { tcplog: false, dontlognull: false, redispatch: 0, redispatchOn: false, httpConnMode: 'keep-alive', forwardfor: null, originalto: null, forwarded: null, allbackups: false, abortonclose: false, persist: false },
     serverDefaults: {},
     errorfiles: {},
+    errorfilesRefs: [],
   };
 }
 
@@ -65,6 +66,7 @@ function cloneSettings(s: ProxySettings): ProxySettings {
     serverDefaults: structuredClone(s.serverDefaults),
     defaultBackend: s.defaultBackend,
     errorfiles: { ...s.errorfiles },
+    errorfilesRefs: [...s.errorfilesRefs],
   };
 }
 
@@ -192,6 +194,7 @@ function sectionName(ctx: ParseContext): string {
     case 'defaults': return s.defaults.name || 'defaults';
     case 'proxy': return s.proxy.name;
     case 'unsupported': return s.name;
+    case 'http-errors': return s.name;
   }
 }
 
@@ -265,6 +268,7 @@ function dispatch(ctx: ParseContext, words: string[]): void {
     case 'frontend': case 'backend': case 'listen':
       return openProxy(ctx, kw, words);
   }
+  if (kw === 'http-errors') return openHttpErrors(ctx, words);
   if (UNSUPPORTED_SECTIONS.has(kw)) {
     ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'${kw}' sections are valid in HAProxy but not implemented yet in Switchyard; this section is skipped.`);
     ctx.section = { kind: 'unsupported', name: kw };
@@ -282,7 +286,23 @@ function dispatch(ctx: ParseContext, words: string[]): void {
       return parseProxyLine(ctx, { defaults: s.defaults }, words);
     case 'proxy':
       return parseProxyLine(ctx, { proxy: s.proxy }, words);
+    case 'http-errors':
+      if (kw !== 'errorfile') return ctx.alert('SY_ERR_CFG_UNKNOWN_KEYWORD', `unknown keyword '${kw}' in 'http-errors' section; supported: errorfile.`);
+      return parseErrorfile(ctx, { errorfiles: s.files }, words);
   }
+}
+
+/** `http-errors NAME`: a named set of errorfiles that proxies use with `errorfiles NAME`. */
+function openHttpErrors(ctx: ParseContext, words: string[]): void {
+  const name = words[1];
+  const files: Record<number, Buffer> = {};
+  ctx.section = { kind: 'http-errors', name: name ?? '', files };
+  if (!name) return ctx.alert('SY_ERR_CFG_ARG', `'http-errors' expects <name> as argument.`);
+  if (words.length > 2) ctx.alert('SY_ERR_CFG_ARG', `'http-errors' : unexpected argument '${words[2]}'.`);
+  const all = (ctx.config.httpErrors ??= new Map());
+  const prev = all.get(name);
+  if (prev) return ctx.alert('SY_ERR_CFG_DUPLICATE', `http-errors section '${name}' has the same name as another one declared at ${prev.where.file}:${prev.where.line}.`);
+  all.set(name, { where: { ...ctx.where }, files });
 }
 
 function badNameChar(name: string): string | undefined {

@@ -156,6 +156,8 @@ export interface ProxySettings {
   retries: number;
   /** `stats …`: the statistics page served by this proxy; null when not set. */
   stats: import('../stats/config.ts').StatsConfig | null;
+  /** `errorfiles NAME [CODE…]` references, resolved after parsing (finalize.ts). */
+  errorfilesRefs: { name: string; codes: number[]; where: Where }[];
   /** `monitor-uri`: a request for exactly this URI is answered 200 by the proxy itself. */
   monitorUri?: string;
   /** `cookie …` persistence; null when not set. */
@@ -217,6 +219,8 @@ export interface GlobalConfig {
 
 export interface Config {
   files: string[];
+  /** `http-errors NAME` sections: their errorfiles by status. */
+  httpErrors?: Map<string, { where: Where; files: Record<number, Buffer> }>;
   global: GlobalConfig;
   proxies: ProxyConfig[];
 }

@@ -25,7 +25,7 @@ type Target = { proxy: ProxyConfig; defaults?: undefined } | { proxy?: undefined
 
 export const PROXY_KEYWORDS = [
   'bind', 'mode', 'maxconn', 'timeout', 'default_backend', 'use_backend', 'server',
-  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'cookie', 'http-request', 'http-response', 'monitor-uri', 'errorfile', 'option', 'no option',
+  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'cookie', 'http-request', 'http-response', 'monitor-uri', 'errorfiles', 'errorfile', 'option', 'no option',
   ...CHECK_KEYWORDS, ...BALANCE_KEYWORDS,
 ];
 
@@ -178,6 +178,17 @@ export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): vo
     }
     case 'errorfile':
       return parseErrorfile(ctx, s, args);
+    case 'errorfiles': {
+      const name = args[1];
+      if (!name) return ctx.alert('SY_ERR_CFG_ARG', `'errorfiles' expects <name> [<code> ...] as arguments.`);
+      const codes: number[] = [];
+      for (const c of args.slice(2)) {
+        if (!ERRORFILE_CODES.includes(Number(c))) return ctx.alert('SY_ERR_CFG_ARG', `errorfiles : status code '${c}' not handled; allowed: ${ERRORFILE_CODES.join(', ')}.`);
+        codes.push(Number(c));
+      }
+      s.errorfilesRefs.push({ name, codes, where: { ...ctx.where } });
+      return;
+    }
     case 'option':
       return parseOption(ctx, t, s, args, true);
     case 'no':
@@ -459,7 +470,7 @@ function parseNetwork(text: string | undefined): ForwardFor['except'] {
  * to be a well-formed response no larger than a buffer, and sent as is when the proxy
  * generates CODE.
  */
-function parseErrorfile(ctx: ParseContext, s: { errorfiles: Record<number, Buffer> }, args: string[]): void {
+export function parseErrorfile(ctx: ParseContext, s: { errorfiles: Record<number, Buffer> }, args: string[]): void {
   const code = Number(args[1]);
   if (!args[1] || !args[2]) return ctx.alert('SY_ERR_CFG_ARG', `'errorfile' expects <status_code> and <file> as arguments.`);
   if (!ERRORFILE_CODES.includes(code)) return ctx.alert('SY_ERR_CFG_ARG', `errorfile : status code '${args[1]}' not handled; allowed: ${ERRORFILE_CODES.join(', ')}.`);
