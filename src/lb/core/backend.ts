@@ -60,6 +60,8 @@ export class Backend {
   private readonly activeServers: Server[];
   private readonly backupServers: Server[];
   private readonly deterministic: boolean;
+  /** Servers with `minconn` (dynamic maxconn): the only ones whose limit follows the load. */
+  private readonly minconnServers: Server[];
   private readonly queueTimeout: number;
   /** Usable servers (up, ready, weight > 0), kept current on every state or weight change. */
   private usableActive = 0;
@@ -74,6 +76,7 @@ export class Backend {
     this.deterministic = algo.deterministic;
     this.activeServers = this.servers.filter((s) => !s.backup);
     this.backupServers = this.servers.filter((s) => s.backup);
+    this.minconnServers = this.servers.filter((s) => s.cfg.minconn > 0);
     this.active = { algo, state: algo.init(this.activeServers, cfg.balance) };
     this.backups = { algo, state: algo.init(this.backupServers, cfg.balance) };
     this.queueTimeout = cfg.timeouts.queue ?? cfg.timeouts.connect ?? 0;
@@ -367,10 +370,10 @@ export class Backend {
     setTimeout(tick, step).unref();
   }
 
-  /** Dynamic maxconn (minconn/fullconn) only moves with beconn: recompute those servers. */
+  /** Dynamic maxconn (minconn/fullconn) only moves with beconn: recompute those servers (usually none). */
   private refreshLimits(): void {
     if (this.fullconn === 0) return;
-    for (const s of this.servers) if (s.cfg.minconn > 0) this.updateLimit(s);
+    for (const s of this.minconnServers) this.updateLimit(s);
   }
 
   /**
