@@ -326,6 +326,9 @@ export class Backend {
       this.serveAll();
     } else {
       inst.algo.onServerDown?.(inst.state, server);
+      // Idle connections to a server that went down or into maintenance are not trusted:
+      // a new request must not be sent over one (it could hang until timeout server).
+      server.pool.closeAll();
       if (this.cfg.options.redispatchOn) {
         for (const e of server.queue.drain()) {
           this.countQueue(server.queue, -1, server);
