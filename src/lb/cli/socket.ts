@@ -1,5 +1,5 @@
 /**
- * The runtime API on `stats socket` (HAProxy's line CLI, management.txt §9.3).
+ * The runtime API on `stats socket` (HAProxy's line CLI, management guide §9.3).
  *
  * Protocol: the client sends one line; commands in it are separated by ';'; each
  * command's output is followed by an empty line; then the connection is closed —
@@ -7,75 +7,35 @@
  * every answer and the session stays open until `quit` or `stats timeout` idles it out.
  * Lines are bounded (MAX_LINE) so a client can't make us buffer without limit.
  *
- * Commands served so far: help, prompt, quit, show version, show info. The rest of the
- * runtime API comes with the operations issue.
+ * Each connection starts at its socket's `level`; `operator` and `user` lower it.
+ * A command above the session's level answers "Permission denied" (types.ts).
+ * The commands themselves live in commands/*.ts, listed by registry.ts.
  */
 import type net from 'node:net';
 import type { Runtime } from '../core/runtime.ts';
-import { VERSION, RELEASE_DATE } from '../../shared/version.ts';
+import { findCommand, unknownText } from './registry.ts';
+import { LEVEL_RANK, PERMISSION_DENIED, type CliSession, type Level } from './types.ts';
+import { attachRuntime, detachRuntime } from '../stats/registry.ts';
 
 const MAX_LINE = 16_384;
 
-type Level = 'user' | 'operator' | 'admin';
-
-interface Command {
-  words: string[];
-  usage: string;
-  help: string;
-  run(rt: Runtime, args: string[]): string;
-}
-
-function uptime(ms: number): { text: string; sec: number } {
-  const sec = Math.floor(ms / 1000);
-  const d = Math.floor(sec / 86400);
-  const h = Math.floor((sec % 86400) / 3600);
-  const m = Math.floor((sec % 3600) / 60);
-  const s = sec % 60;
-  return { text: `${d}d ${h}h${String(m).padStart(2, '0')}m${String(s).padStart(2, '0')}s`, sec };
-}
-
-const COMMANDS: Command[] = [
-  {
-    words: ['help'], usage: 'help [<command>]', help: 'list matching or all commands',
-    run: () => helpText(),
-  },
-  {
-    words: ['prompt'], usage: 'prompt', help: 'toggle interactive mode with prompt',
-    run: () => '',
-  },
-  {
-    words: ['quit'], usage: 'quit', help: 'disconnect',
-    run: () => '',
-  },
-  {
-    words: ['show', 'version'], usage: 'show version', help: 'show version of the current process',
-    run: () => `${VERSION}\n`,
-  },
-  {
-    words: ['show', 'info'], usage: 'show info', help: 'report information about the running process',
-    run: (rt) => {
-      const up = uptime(Date.now() - rt.startedAt);
-      let cum = 0;
-      for (const fe of rt.frontends) cum += fe.feCounters.stot;
-      const lines = [
-        'Name: Switchyard', `Version: ${VERSION}`, `Release_date: ${RELEASE_DATE}`,
-        'Nbthread: 1', 'Nbproc: 1', 'Process_num: 1', `Pid: ${process.pid}`,
-        `Uptime: ${up.text}`, `Uptime_sec: ${up.sec}`,
-        `Memmax_MB: 0`, `Maxsock: ${rt.maxconn * 2}`, `Maxconn: ${rt.maxconn}`,
-        `CurrConns: ${rt.cur}`, `CumConns: ${cum}`,
-      ];
-      return lines.join('\n') + '\n';
-    },
-  },
-];
-
-function helpText(): string {
-  return 'The following commands are valid at this level:\n' +
-    COMMANDS.map((c) => `  ${c.usage.padEnd(40)}: ${c.help}`).join('\n') + '\n';
-}
-
-function findCommand(words: string[]): Command | undefined {
-  return COMMANDS.find((c) => c.words.every((w, i) => words[i] === w));
+/** Runs one line (commands separated by ';'); returns the answer and whether to close. */
+export function runLine(rt: Runtime, line: string, session: CliSession): { out: string; quit: boolean } {
+  let out = '';
+  for (const cmdText of line.split(';')) {
+    const words = cmdText.trim().split(/\s+/).filter((w) => w !== '');
+    if (words.length === 0) continue;
+    const cmd = findCommand(words);
+    if (cmd?.words[0] === 'quit') return { out, quit: true };
+    let answer: string;
+    if (!cmd) answer = unknownText(words);
+    else if (LEVEL_RANK[session.level] < LEVEL_RANK[cmd.level ?? 'user']) answer = PERMISSION_DENIED;
+    else answer = cmd.run(rt, words.slice(cmd.words.length), session);
+    out += answer + '\n';
+    // In interactive mode every answer is followed by a prompt, even mid-line.
+    if (session.interactive) out += '> ';
+  }
+  return { out, quit: false };
 }
 
 export class CliServer {
@@ -84,12 +44,15 @@ export class CliServer {
 
   constructor(rt: Runtime) {
     this.rt = rt;
+    // The runtime builds this server at start-up: the one moment the statistics page
+    // (served from inside HTTP streams) can learn which live objects to show.
+    attachRuntime(rt);
   }
 
-  accept(sock: net.Socket, _level: Level): void {
+  accept(sock: net.Socket, level: Level): void {
     this.sessions.add(sock);
     let buf = '';
-    let interactive = false;
+    const session: CliSession = { level, interactive: false };
     const timeout = this.rt.config.global.statsTimeout;
     sock.setTimeout(timeout, () => sock.destroy());
     sock.setEncoding('utf8');
@@ -106,35 +69,20 @@ export class CliServer {
       while ((nl = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, nl).replace(/\r$/, '');
         buf = buf.slice(nl + 1);
-        let out = '';
-        let quit = false;
-        for (const cmdText of line.split(';')) {
-          const words = cmdText.trim().split(/\s+/).filter((w) => w !== '');
-          if (words.length === 0) continue;
-          const cmd = findCommand(words);
-          if (!cmd) {
-            out += `Unknown command: '${words.join(' ')}'\n\n${helpText()}\n`;
-            if (interactive) out += '> ';
-            continue;
-          }
-          if (cmd.words[0] === 'prompt') interactive = !interactive;
-          if (cmd.words[0] === 'quit') { quit = true; break; }
-          out += cmd.run(this.rt, words.slice(cmd.words.length)) + '\n';
-          // In interactive mode every answer is followed by a prompt, even mid-line.
-          if (interactive) out += '> ';
-        }
-        if (quit || !interactive) {
+        const { out, quit } = runLine(this.rt, line, session);
+        if (quit || !session.interactive) {
           sock.end(out);
           return;
         }
-        if (!out.endsWith('> ')) out += '> ';
-        sock.write(out);
+        sock.write(out.endsWith('> ') ? out : out + '> ');
       }
     });
     sock.resume();
   }
 
+  /** Called when the runtime stops: ends CLI sessions and the statistics sampler. */
   closeAll(): void {
     for (const s of this.sessions) s.destroy();
+    detachRuntime(this.rt);
   }
 }

@@ -88,7 +88,7 @@ test('several global sections add up, later settings win', () => {
   const ctx = parse(lines('global', '  maxconn 10', '  stats socket /tmp/a.sock', 'global', '  maxconn 20', '  stats socket /tmp/b.sock level operator'));
   assert.deepEqual(alerts(ctx), []);
   assert.equal(ctx.config.global.maxconn, 20);
-  assert.deepEqual(ctx.config.global.statsSockets.map((s) => s.level), ['user', 'operator']);
+  assert.deepEqual(ctx.config.global.statsSockets.map((s) => s.level), ['operator', 'operator'], 'HAProxy 2.6 defaults to operator');
 });
 
 test('keywords outside any section, and unknown section keywords, are unknown keywords', () => {

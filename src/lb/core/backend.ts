@@ -165,6 +165,8 @@ export class Backend {
   /** Takes a slot on `server` for a request that did not queue (a retry on the same server keeps its slot). */
   private take(server: Server): void {
     server.served++;
+    // A server's current sessions (stats scur/smax) are its slots in use.
+    if (++server.counters.scur > server.counters.smax) server.counters.smax = server.counters.scur;
     this.beconn++;
     this.instanceOf(server).algo.onTake?.(this.instanceOf(server).state, server);
     this.refreshLimits();
@@ -173,6 +175,7 @@ export class Backend {
   /** Gives back a slot taken by assign() or granted from a queue, and serves the queue. */
   release(server: Server): void {
     server.served--;
+    server.counters.scur--;
     this.beconn--;
     this.instanceOf(server).algo.onDrop?.(this.instanceOf(server).state, server);
     this.refreshLimits();

@@ -42,9 +42,12 @@ export class Frontend implements StreamOwner, HttpOwner {
   readonly errorfiles: Record<number, Buffer>;
   /** HTTP processing when the frontend or its backend is in `mode http` (as HAProxy). */
   readonly http: boolean;
-  readonly maxconn: number;
+  /** Changed at run time by the runtime API's `set maxconn frontend`. */
+  maxconn: number;
   readonly backend: Backend | null;
   readonly streams = new Set<Stream>();
+  /** When each stream was accepted (ms epoch), for the runtime API's `show sess`. */
+  readonly acceptedAt = new WeakMap<Stream, number>();
   /** The access log (set by the runtime from the `log` settings); null: no log. */
   accessLog: AccessLogSink | null = null;
   readonly logSource: LogSource;
@@ -99,6 +102,7 @@ export class Frontend implements StreamOwner, HttpOwner {
     this.gate.taken();
     const st = this.http ? new HttpStream(sock, inbound, this, this.backend) : new TcpStream(sock, inbound, this, this.backend);
     this.streams.add(st);
+    this.acceptedAt.set(st, Date.now());
   }
 
   onEnd(stream: Stream): void {

@@ -126,6 +126,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   private headEdits: HeadEdits | null = null;
   /** Body of a request for a service answered by the proxy (statistics page); null otherwise. */
   private applet: Buffer[] | null = null;
+  private appletCfg: import('../stats/config.ts').StatsConfig | null = null;
   private appletLen = 0;
   /** An interim (1xx) response reached the client: the request can no longer be retried. */
   private interimSent = false;
@@ -329,9 +330,10 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     if (this.owner.httpRequestRules.length > 0 || (this.backend && this.backend.cfg.httpRequestRules.length > 0 && this.backend.cfg !== this.owner.proxyCfg)) {
       if (!this.runRules(head)) return;
     }
+    // The statistics page: the frontend's `stats` (HAProxy's `frontend stats` setup), else the backend's.
+    const stats = this.owner.proxyCfg.stats ?? this.backend?.cfg.stats ?? null;
+    if (stats && statsMatches(stats, head.target)) { this.appletCfg = stats; this.startApplet(); return; }
     if (!this.backend) { this.fail(503, 'SC'); return; }
-    const stats = this.backend.cfg.stats;
-    if (stats && statsMatches(stats, head.target)) { this.startApplet(); return; }
     const ro = this.backend.cfg.retryOn;
     const l7 = ro.emptyResponse || ro.junkResponse || ro.responseTimeout || ro.statuses.length > 0;
     this.copy = l7 && !head.upgrade && head.method !== 'CONNECT' ? [] : null;
@@ -687,7 +689,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     const body = Buffer.concat(this.applet!);
     this.applet = null;
     const answer = statsResponse({
-      cfg: this.backend!.cfg.stats!, method: req.method, target: req.target, body,
+      cfg: this.appletCfg!, method: req.method, target: req.target, body,
       header: (name) => view.header(name), clientAddr: this.srcAddr,
     });
     const send = (buf: Buffer): void => {
@@ -777,6 +779,8 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   private toServer(chunk: Buffer): void {
     const srv = this.conn?.sock;
     if (!srv) return;
+    this.backend!.counters.bin += chunk.length;
+    this.conn!.server.counters.bin += chunk.length;
     const ok = srv.write(chunk);
     if (this.fast ? srv.writableLength === 0 : ok) return;
     if (this.fast) retainReadBuffer();
@@ -788,6 +792,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     const cli = this.cli;
     this.owner.feCounters.bout += chunk.length;
     if (this.lg) this.lg.bytesOut += chunk.length;
+    if (this.server && this.respStarted) { this.server.counters.bout += chunk.length; this.backend!.counters.bout += chunk.length; }
     const ok = cli.write(chunk);
     if (this.fast ? cli.writableLength === 0 : ok) return;
     if (this.fast) retainReadBuffer();

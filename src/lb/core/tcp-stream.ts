@@ -191,9 +191,9 @@ export class TcpStream implements Waiter, PickRequest {
     if (this.lg) this.lg.tGranted = performance.now();
     if (this.cli.destroyed) { this.maybeEnd(); return; }
     if (this.server !== server) {
-      if (this.server) this.server.counters.scur--;
+      // The server's scur/smax follow its slots (backend.ts); a session counts once per server.
       this.server = server;
-      sessionStart(server.counters);
+      server.counters.stot++;
     }
     this.connect();
   }
@@ -362,7 +362,6 @@ export class TcpStream implements Waiter, PickRequest {
     if (this.slot) { this.backend!.release(this.slot); this.slot = null; }
     this.owner.feCounters.scur--;
     if (this.backend) this.backend.counters.scur--;
-    if (this.server) this.server.counters.scur--;
     this.owner.onEnd(this);
   }
 }

@@ -1,10 +1,39 @@
 /**
  * Parsed `stats …` proxy settings (plain data), filled by src/lb/config/sections/stats.ts.
- * null on a proxy means no statistics page.
+ * null on a proxy means no statistics page. Any `stats` keyword enables the page with
+ * HAProxy's defaults (uri /haproxy?stats, realm "HAProxy Statistics"), as HAProxy does.
  */
 export interface StatsConfig {
   /** URI prefix the page answers on (HAProxy's default: /haproxy?stats). */
   uri: string;
+  /** Basic-auth realm shown by browsers. */
+  realm: string;
+  /** `stats auth` entries, each "user:password" exactly as written; empty: no auth. */
+  auth: string[];
+  /** `stats refresh`: the page reloads itself every this many ms; 0: never. */
+  refresh: number;
+  /**
+   * `stats admin if|unless COND`: only the two fixed conditions TRUE and LOCALHOST are
+   * understood until ACLs exist; null: no admin actions from the page.
+   */
+  admin: { cond: 'TRUE' | 'LOCALHOST'; negate: boolean } | null;
+  hideVersion: boolean;
+  showLegends: boolean;
+  showDesc: string | null;
+  /** `stats show-node [NAME]`: null = off, '' = the host name. */
+  showNode: string | null;
+  /** `stats scope NAME`: proxies shown; empty: all ('.' is the proxy serving the page). */
+  scopes: string[];
+}
+
+export const DEFAULT_STATS_URI = '/haproxy?stats';
+export const DEFAULT_STATS_REALM = 'HAProxy Statistics';
+
+export function defaultStats(): StatsConfig {
+  return {
+    uri: DEFAULT_STATS_URI, realm: DEFAULT_STATS_REALM, auth: [], refresh: 0, admin: null,
+    hideVersion: false, showLegends: false, showDesc: null, showNode: null, scopes: [],
+  };
 }
 
 export function cloneStats(s: StatsConfig | null): StatsConfig | null {

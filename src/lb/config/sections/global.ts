@@ -107,8 +107,8 @@ function parseGlobalStats(ctx: ParseContext, args: string[]): void {
     return ctx.alert('SY_ERR_CFG_ADDRESS', `'stats socket' : port ranges are not allowed ('${args[2]}').`);
   }
   const sock: import('../types.ts').StatsSocketConfig = { where: { ...ctx.where }, address: a.value[0]!, level: 'admin' };
-  // HAProxy's default level is 'user'; we record what the operator wrote and default like HAProxy.
-  sock.level = 'user';
+  // HAProxy 2.6's default level is 'operator' (checked with `show cli level`).
+  sock.level = 'operator';
   for (let i = 3; i < args.length; i++) {
     const p = args[i]!;
     const v = args[i + 1];

@@ -1,0 +1,85 @@
+/**
+ * `set server <b>/<s> state|weight …`, `set weight`, `set maxconn server|frontend|global`
+ * — admin level, with HAProxy's answers (empty on success).
+ */
+import type { CliCommand } from '../types.ts';
+import { applyWeight, findServer } from '../target.ts';
+import { defaultMaxconn } from '../../core/limits.ts';
+
+const SET_SERVER_USAGE = 'usage: set server <backend>/<server> addr | agent | agent-addr | agent-port | agent-send | check-addr | check-port | fqdn | health | ssl | state | weight\n';
+
+export const setServer: CliCommand = {
+  words: ['set', 'server'], usage: 'set server <bk>/<srv> state|weight <v>', help: "change a server's state or weight", level: 'admin',
+  run(rt, args) {
+    const t = findServer(rt, args[0]);
+    if (!t.ok) return t.error;
+    switch (args[1]) {
+      case 'state': {
+        const st = args[2];
+        if (st !== 'ready' && st !== 'drain' && st !== 'maint') return `'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n`;
+        t.be.setAdmin(t.s, st);
+        return '';
+      }
+      case 'weight':
+        return applyWeight(t.be, t.s, args[2]);
+      case 'addr': case 'agent': case 'agent-addr': case 'agent-port': case 'agent-send':
+      case 'check-addr': case 'check-port': case 'fqdn': case 'health': case 'ssl':
+        return `'set server <srv> ${args[1]}' is not implemented yet in Switchyard.\n`;
+      default:
+        return SET_SERVER_USAGE;
+    }
+  },
+};
+
+export const setWeight: CliCommand = {
+  words: ['set', 'weight'], usage: 'set weight <bk>/<srv>  (DEPRECATED)', help: "older form of 'set server … weight'", level: 'admin',
+  run(rt, args) {
+    const t = findServer(rt, args[0]);
+    if (!t.ok) return t.error;
+    return applyWeight(t.be, t.s, args[1]);
+  },
+};
+
+const INT = /^\d+$/;
+
+export const setMaxconnServer: CliCommand = {
+  words: ['set', 'maxconn', 'server'], usage: 'set maxconn server <bk>/<srv> <value>', help: "set how many requests a server serves at once", level: 'admin',
+  run(rt, args) {
+    const t = findServer(rt, args[0]);
+    if (!t.ok) return t.error;
+    if (args[1] === undefined) return 'Require <maxconn>.\n';
+    if (!INT.test(args[1])) return 'maxconn string empty or preceded by garbage\n';
+    t.be.setServerMaxconn(t.s, Number(args[1]));
+    return '';
+  },
+};
+
+export const setMaxconnFrontend: CliCommand = {
+  words: ['set', 'maxconn', 'frontend'], usage: 'set maxconn frontend <frontend> <value>', help: "set a frontend's connection limit", level: 'admin',
+  run(rt, args) {
+    if (args[0] === undefined) return 'A frontend name is expected.\n';
+    const fe = rt.frontends.find((f) => f.name === args[0] || `#${f.cfg.id}` === args[0]);
+    if (!fe) return 'No such frontend.\n';
+    if (args[1] === undefined || !INT.test(args[1])) return 'Integer value expected.\n';
+    fe.maxconn = Number(args[1]);
+    // A raised limit lets held connections in now (the same path a freed slot takes).
+    fe.drainHeld();
+    return '';
+  },
+};
+
+export const setMaxconnGlobal: CliCommand = {
+  words: ['set', 'maxconn', 'global'], usage: 'set maxconn global <value>', help: 'set the process-wide connection limit', level: 'admin',
+  run(rt, args) {
+    if (args[0] === undefined || !INT.test(args[0])) return 'Expects an integer value.\n';
+    const n = Number(args[0]);
+    // HAProxy refuses values above the hard limit set at start-up (global maxconn).
+    const hard = rt.config.global.maxconn ?? defaultMaxconn();
+    if (n > hard) return 'Value out of range.\n';
+    // Runtime.maxconn is the process limit read by hasRoom(); the API is its one writer
+    // after start-up (the field is declared readonly for everything else).
+    (rt as { maxconn: number }).maxconn = n === 0 ? hard : n;
+    for (const fe of rt.frontends) fe.drainHeld();
+    return '';
+  },
+};
