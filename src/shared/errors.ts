@@ -49,6 +49,8 @@ export const ERROR_CODES = {
   SY_ERR_LAB_SYSTEM: 'system command (ip, tc, sysctl) failed',
   SY_ERR_LAB_PROCESS: 'node process failed to start or died',
   SY_ERR_LAB_ENV: 'lab needs root and iproute2',
+  SY_ERR_LAB_CAPTURE: 'packet capture failed (raw socket or relay capture)',
+  SY_ERR_LAB_APPLY: 'applying a topology change to a running lab failed (rolled back)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

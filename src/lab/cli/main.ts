@@ -12,6 +12,8 @@ import { graph, type GraphFormat } from '../ops/graph.ts';
 import { cutLink, endText, findLink, kindOf, linkStats, restoreLink } from '../ops/links.ts';
 import { allReports, formatReport, labReport } from '../ops/status.ts';
 import { labUp } from '../ops/up.ts';
+import { labApply } from '../ops/apply.ts';
+import { labCapture } from '../ops/capture.ts';
 import { linkCtx } from '../ops/context.ts';
 import { readTopology } from '../topo/index.ts';
 import { parseRate, parsePercent, parseTime } from '../topo/units.ts';
@@ -138,6 +140,45 @@ function build(setCode: (c: number) => void): Command {
       out(JSON.stringify({ id: l.id, kind: l.kind, a: endText(l.a), b: endText(l.b), stats: await linkStats(state, l) }, null, 2));
     });
 
+  program.command('capture').description('write a pcap of what crosses NODE:IF (sock cable: from the relay; others: a raw socket in the node)')
+    .argument('<endpoint>', 'node:interface, or a sock-switch lan (its capture tap)')
+    .requiredOption('-w, --write <file>', 'pcap file to write')
+    .option('-c, --count <n>', 'stop after N frames')
+    .option('--duration <time>', 'stop after this long (500ms, 10s, 2m; bare number = seconds)')
+    .option('-l, --lab <name>', 'lab name (default: the only lab)')
+    .option('-q, --quiet', 'no progress lines')
+    .action(async (endpoint: string, o: { write: string; count?: string; duration?: string; lab?: string; quiet?: boolean }) => {
+      const state = pickLab(o.lab);
+      const count = o.count === undefined ? 0 : Number(o.count);
+      if (!Number.isInteger(count) || count < 0) throw new SyError('SY_ERR_CLI_USAGE', `lab capture: --count must be a whole number, got '${o.count}'`);
+      const durationMs = o.duration === undefined ? 0 : parseDuration(o.duration);
+      const ac = new AbortController();
+      const onSignal = (): void => ac.abort();
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        const r = await labCapture(state, endpoint, {
+          file: o.write,
+          count,
+          durationMs,
+          signal: ac.signal,
+          onReady: ({ via, what }) => { if (!o.quiet) out(`capturing ${endpoint} (${what}, ${via === 'relay' ? 'written by the relay' : 'raw socket'}) into ${o.write}${count ? `, ${count} frames` : ''}${durationMs ? `, ${durationMs} ms` : ''}; Ctrl-C stops`); },
+        });
+        out(`${r.frames} frames written to ${r.file}`);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+
+  program.command('apply').description('change a running lab to match a topology file: add/remove nodes, links, lans (rolled back on failure)')
+    .argument('<file>', 'topology YAML (its name: is the lab)')
+    .option('-q, --quiet', 'no progress lines')
+    .action(async (file: string, o: { quiet?: boolean }) => {
+      const r = await labApply(file, { progress: o.quiet ? () => {} : out });
+      out(r.changed ? `lab ${r.lab}: ${r.summary}` : `lab ${r.lab}: nothing to change`);
+    });
+
   program.command('graph').description('draw a topology (a running lab, or a file)')
     .argument('[file]', 'topology YAML (default: the running lab)')
     .option('-l, --lab <name>', 'lab name (default: the only lab)')
@@ -148,6 +189,14 @@ function build(setCode: (c: number) => void): Command {
     });
 
   return program;
+}
+
+/** A capture duration: `500ms`, `10s`, `2m`, `1h`; a bare number is seconds. */
+function parseDuration(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(v.trim());
+  if (!m) throw new SyError('SY_ERR_CLI_USAGE', `lab capture: --duration takes a time such as 500ms, 10s or 2m, got '${v}'`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  return Number(m[1]) * unit;
 }
 
 export async function runLab(argv: string[]): Promise<number> {

@@ -16,4 +16,7 @@ export const bridge: LanKind = {
       { netns: fabricNetns },
     );
   },
+  async destroy(_ctx: LinkCtx, fabricNetns: string, lans: readonly ResolvedLan[]): Promise<void> {
+    await ipBatch(lans.map((l) => `link del dev ${l.bridge}`), { netns: fabricNetns, force: true });
+  },
 };

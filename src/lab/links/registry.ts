@@ -9,11 +9,13 @@
  */
 import { bridge } from './bridge.ts';
 import { sock } from './sock/kind.ts';
+import { sockPort } from './sock/port-kind.ts';
+import { sockSwitch } from './sock/switch-kind.ts';
 import type { LanKind, LinkKind } from './types.ts';
 import { veth } from './veth.ts';
 
-const LINK_KINDS = new Map<string, LinkKind>([veth, sock].map((k) => [k.name, k]));
-const LAN_KINDS = new Map<string, LanKind>([[bridge.name, bridge]]);
+const LINK_KINDS = new Map<string, LinkKind>([veth, sock, sockPort].map((k) => [k.name, k]));
+const LAN_KINDS = new Map<string, LanKind>([bridge, sockSwitch].map((k) => [k.name, k]));
 
 export const DEFAULT_LINK_KIND = 'veth';
 export const DEFAULT_LAN_KIND = 'bridge';

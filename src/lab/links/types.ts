@@ -66,6 +66,9 @@ export interface LinkKind {
   readonly diesWithNamespaces?: boolean;
   /** Keys this kind accepts on a link entry beyond endpoints/kind/impairment. */
   readonly optionKeys: readonly string[];
+  /** True for kinds the core uses only for the members of a lan kind that names them
+   *  (`LanKind.memberLinkKind`): a topology cannot write them on a link. */
+  readonly memberOnly?: boolean;
   resolveOptions?(raw: Record<string, unknown>, ctx: LinkOptionCtx): Record<string, unknown>;
   create(ctx: LinkCtx, links: readonly ResolvedLink[]): Promise<void>;
   destroy(ctx: LinkCtx, links: readonly ResolvedLink[]): Promise<void>;
@@ -78,9 +81,18 @@ export interface LinkKind {
   clean?(ctx: LinkCtx): Promise<void>;
 }
 
-/** A switch. The core creates the fabric namespace; the kind creates its lans in it. */
+/** A switch. The core creates the fabric namespace; the kind creates its lans in it.
+ *  A kernel switch (bridge) gets its members as links of the default kind whose lan end
+ *  is a port interface the core plugs into it (`LinkEnd.master`). A switch living
+ *  elsewhere (the relay's `sock-switch`) names `memberLinkKind`: its members are links
+ *  of that kind, whose lan end is no interface at all (master null; `ifname` is just a
+ *  unique port name) — the link kind attaches the node end to the switch itself; such
+ *  lans take members only (no link between lans or to them). */
 export interface LanKind {
   readonly name: string;
   readonly description: string;
+  readonly memberLinkKind?: string;
   create(ctx: LinkCtx, fabricNetns: string, lans: readonly ResolvedLan[]): Promise<void>;
+  /** Remove lans from a running lab (`apply`); their member links are already gone. */
+  destroy?(ctx: LinkCtx, fabricNetns: string, lans: readonly ResolvedLan[]): Promise<void>;
 }

@@ -12,10 +12,12 @@ import type { LinkStats } from '../links/types.ts';
 import { endText, linkStats } from './links.ts';
 import { linkKind } from '../links/registry.ts';
 import { linkCtx } from './context.ts';
+import { relayRequest, type SwitchStats } from '../links/sock/index.ts';
+import { SOCK_SWITCH } from '../links/sock/switch-kind.ts';
 
 export type NodeStatus = { name: string; kind: string; netns: string; present: boolean; summary: string; processes: { label: string; pid: number; alive: boolean; log: string }[]; addresses?: Record<string, string[]> };
 export type LinkStatus = { id: string; kind: string; a: string; b: string; stats: LinkStats | null };
-export type LabReport = { lab: string; phase: string; since: string | null; dir: string; nodes: NodeStatus[]; links: LinkStatus[]; lans: string[] };
+export type LabReport = { lab: string; phase: string; since: string | null; dir: string; nodes: NodeStatus[]; links: LinkStatus[]; lans: string[]; switches?: SwitchStats[] };
 
 export async function labReport(state: LabState, detail: boolean): Promise<LabReport> {
   const st = state.status();
@@ -59,7 +61,20 @@ export async function labReport(state: LabState, detail: boolean): Promise<LabRe
   // a lab whose creating/destroying CLI is gone was interrupted (kill -9?): say so
   const busy = st && (st.phase === 'creating' || st.phase === 'destroying');
   const phase = busy && !pidAlive(st.pid) ? `interrupted while ${st.phase} (run: switchyard lab clean ${state.lab})` : (st?.phase ?? 'unknown');
-  return { lab: state.lab, phase, since: st?.since ?? null, dir: state.dir, nodes, links, lans: (topo?.lans ?? []).map((l) => l.name) };
+  const report: LabReport = { lab: state.lab, phase, since: st?.since ?? null, dir: state.dir, nodes, links, lans: (topo?.lans ?? []).map((l) => l.name) };
+  // inspect: the userspace switches' ports and MAC tables
+  const userSwitches = (topo?.lans ?? []).filter((l) => l.kind === SOCK_SWITCH);
+  if (detail && userSwitches.length) {
+    report.switches = [];
+    for (const l of userSwitches) {
+      try {
+        report.switches.push((await relayRequest(state.dir, state.lab, { op: 'switch-stats', switch: l.name })).stats as SwitchStats);
+      } catch {
+        /* relay gone: the lab is broken, status says so elsewhere */
+      }
+    }
+  }
+  return report;
 }
 
 function pidAlive(pid: number): boolean {
@@ -84,6 +99,10 @@ export function formatReport(r: LabReport): string {
     if (n.addresses) for (const [ifn, as] of Object.entries(n.addresses)) if (as.length) out.push(`      ${ifn}: ${as.join(' ')}`);
   }
   if (r.lans.length) out.push(`  lans ${r.lans.join(' ')}`);
+  for (const sw of r.switches ?? []) {
+    out.push(`  switch ${sw.switch}: ${sw.ports.length} ports, ${sw.macs.length} stations learned${sw.capture ? `, capturing into ${sw.capture}` : ''}`);
+    for (const [mac, port, age] of sw.macs) out.push(`      ${mac}  ${port}  ${(age / 1000).toFixed(1)} s`);
+  }
   for (const l of r.links) {
     const s = l.stats;
     const state = s ? (s.up ? 'up' : 'CUT') : '?';

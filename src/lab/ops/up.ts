@@ -135,7 +135,7 @@ async function preflight(state: LabState, topo: Topology): Promise<void> {
 }
 
 /** One `exec` command of a node: `sh -c CMD` inside the node, output to its exec log. */
-async function runExec(state: LabState, node: ResolvedNode, i: number): Promise<void> {
+export async function runExec(state: LabState, node: ResolvedNode, i: number): Promise<void> {
   const cmdText = node.exec[i] as string;
   const log = state.path('logs', `${node.name}.exec.log`);
   const code = await runInNode({ lab: state.lab, node: node.name, netns: node.netns, argv: ['sh', '-c', cmdText], env: nodeEnv(state, node), log });

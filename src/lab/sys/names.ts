@@ -11,7 +11,8 @@
  *    namespace — nothing is ever created in the root namespace, so no kernel name needs
  *    a short lab id and the 15-character limit only applies to names the user writes;
  *  - processes started by the lab carry `SY_LAB=<lab>` and `SY_NODE=<node>` in their
- *    environment and run inside the lab's namespaces (found by namespace inode).
+ *    environment and run inside the lab's namespaces (found by namespace inode); capture
+ *    helpers also carry `--sy-capture=<lab>` in argv.
  * Before `up` creates anything it checks that none of its namespace names exist, so two
  * labs never share an object, and it logs each object before creating it (sys/state.ts).
  */
@@ -42,3 +43,9 @@ export function portName(n: number): string {
 /** Environment tags of every process the lab starts. */
 export const ENV_LAB = 'SY_LAB';
 export const ENV_NODE = 'SY_NODE';
+
+/** argv tag of a `lab capture` helper (it runs inside a node's namespace, so teardown
+ *  also finds it by namespace; the tag names it in `ps`). */
+export function captureTag(lab: string): string {
+  return `--sy-capture=${lab}`;
+}

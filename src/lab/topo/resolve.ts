@@ -104,7 +104,8 @@ class Resolver {
             this.r.error('SY_ERR_LAB_REFERENCE', path, `lan members are node interfaces ("node:interface"); to join lan ${ep.lan} to lan ${name} write a link with endpoints ["${name}", "${ep.lan}"]`);
             return;
           }
-          const link = this.makeLink(fabric, ep, { text: name, lan: name }, DEFAULT_LINK_KIND, { ab: {}, ba: {} }, {}, path);
+          const memberKind = lanKind(this.lans.get(name)?.kind ?? '')?.memberLinkKind ?? DEFAULT_LINK_KIND;
+          const link = this.makeLink(fabric, ep, { text: name, lan: name }, memberKind, { ab: {}, ba: {} }, {}, path);
           if (link) links.push(link);
         });
       }
@@ -368,7 +369,11 @@ class Resolver {
     }
     const kindName = v.kind === undefined ? DEFAULT_LINK_KIND : v.kind;
     const kind = typeof kindName === 'string' ? linkKind(kindName) : undefined;
-    if (!kind) this.r.error('SY_ERR_LAB_UNKNOWN_KIND', [...path, 'kind'], `unknown link kind ${JSON.stringify(kindName)} (known: ${linkKinds().map((k) => k.name).join(', ')})`);
+    if (!kind) this.r.error('SY_ERR_LAB_UNKNOWN_KIND', [...path, 'kind'], `unknown link kind ${JSON.stringify(kindName)} (known: ${linkKinds().filter((k) => !k.memberOnly).map((k) => k.name).join(', ')})`);
+    else if (kind.memberOnly) {
+      this.r.error('SY_ERR_LAB_UNKNOWN_KIND', [...path, 'kind'], `link kind ${kind.name} is made by the lab for lan members; write the interface under the lan's 'members' (link kinds: ${linkKinds().filter((k) => !k.memberOnly).map((k) => k.name).join(', ')})`);
+      return null;
+    }
     this.keys(v, path, [...LINK_KEYS, ...(kind?.optionKeys ?? [])], `a link${kind ? ` (kind ${kind.name})` : ''}`);
     const eps = v.endpoints;
     if (!Array.isArray(eps) || eps.length !== 2) {
@@ -382,6 +387,13 @@ class Resolver {
       // still note the valid end as used, so an interface connected twice is reported
       for (const e of [a, b]) if (e && 'node' in e) this.place(fabric, e, path);
       return null;
+    }
+    for (const [i, e] of [a, b].entries()) {
+      const lan = 'lan' in e ? this.lans.get(e.lan) : undefined;
+      if (lan && lanKind(lan.kind)?.memberLinkKind) {
+        this.r.error('SY_ERR_LAB_REFERENCE', [...path, 'endpoints', i], `lan ${lan.name} (kind ${lan.kind}) takes members only: list the node interface under its 'members' (links join kernel lans only)`);
+        return null;
+      }
     }
     if (a.text === b.text) {
       this.r.error('SY_ERR_LAB_DUPLICATE', [...path, 'endpoints', 1], `a link joins '${a.text}' to itself`);
@@ -410,7 +422,9 @@ class Resolver {
     if ('lan' in e) {
       const lan = this.lans.get(e.lan);
       if (!lan || !fabric) return null;
-      return { node: null, lan: e.lan, netns: fabric, ifname: portName(this.port++), master: lan.bridge };
+      // a switch outside the kernel has no port interface: ifname only names the port
+      const kernel = !lanKind(lan.kind)?.memberLinkKind;
+      return { node: null, lan: e.lan, netns: fabric, ifname: portName(this.port++), master: kernel ? lan.bridge : null };
     }
     const node = this.nodes.get(e.node);
     if (!node) return null;

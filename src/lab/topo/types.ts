@@ -12,8 +12,10 @@ export type SourcePos = { file: string; line: number; col: number };
 /** One problem found while loading or resolving a topology. */
 export type Diagnostic = SourcePos & { code: ErrorCode; message: string };
 
-/** Impairment of one direction (same units as the sock cable's): delay/jitter in ms,
- *  loss/duplicate/corrupt in percent, rate in bit/s, queue in bytes. Missing = off. */
+/** Impairment of one direction — the one definition for the lab and the sock cable
+ *  (links/sock/types.ts re-exports it): delay/jitter in ms, loss/duplicate/corrupt in
+ *  percent (0–100), rate in bit/s, queue in bytes (the rate stage's tail-drop bound).
+ *  Missing = off. */
 export type Impairment = {
   delay?: number;
   jitter?: number;

@@ -13,7 +13,7 @@ import { controlRequest } from './control.ts';
 import { relayPaths, liveRelayPid, relayTag, checkName, EXIT_ALREADY_RUNNING, type RelayPaths } from './state.ts';
 import { splitImpairment, validateEnd } from './spec.ts';
 import { normalizeImpairment } from './impair.ts';
-import type { CableStats, DirSel, Impairment, SockCableSpec } from './types.ts';
+import type { CableStats, ControlRequest, DirSel, Impairment, SockCableSpec } from './types.ts';
 
 export type CreateOptions = SockCableSpec & {
   /** Lab state directory (created if missing); the relay's files go to <stateDir>/sock/. */
@@ -36,8 +36,9 @@ export type SockCable = {
   /** Carrier down on both TAPs; frames in flight and arriving are dropped (cause `cut`). */
   cut(): Promise<void>;
   restore(): Promise<void>;
-  /** Start writing a pcap of delivered frames (both directions) to `path`; null stops. */
-  capture(path: string | null): Promise<void>;
+  /** Start writing a pcap of delivered frames (both directions) to `path`; null stops.
+   *  With `owner` (a PID) the relay stops it by itself once that process is gone. */
+  capture(path: string | null, owner?: number): Promise<void>;
   /** Remove the cable (its TAPs vanish); the relay exits with its last cable. Idempotent. */
   destroy(): Promise<void>;
 };
@@ -193,7 +194,7 @@ function handleFor(p: RelayPaths, lab: string, name: string, pid: number): SockC
     set: async (dir, imp) => (await req(p.ctl, { op: 'set', cable: name, dir, impairment: normalizeImpairment(imp) })).stats as CableStats,
     cut: async () => void (await req(p.ctl, { op: 'cut', cable: name })),
     restore: async () => void (await req(p.ctl, { op: 'restore', cable: name })),
-    capture: async (path) => void (await req(p.ctl, { op: 'capture', cable: name, path: path === null ? null : resolvePath(path) })),
+    capture: async (path, owner) => void (await req(p.ctl, { op: 'capture', cable: name, path: path === null ? null : resolvePath(path), ...(owner ? { owner } : {}) })),
     destroy: async () => {
       if (liveRelayPid(p.pid, lab) !== pid) return; // relay gone: nothing of this cable is left
       try {
@@ -207,6 +208,29 @@ function handleFor(p: RelayPaths, lab: string, name: string, pid: number): SockC
       }
     },
   };
+}
+
+/**
+ * One control request to the lab's relay for something other than a cable (the learning
+ * switches of switches.ts). `start: true` starts the relay if none runs (switch-add);
+ * otherwise a missing relay is SY_ERR_SOCK_CONTROL. When the answer says the relay is
+ * exiting (its last switch or port went), wait until it is gone and tidy its directory.
+ */
+export async function relayRequest(stateDir: string, lab: string, req: ControlRequest, opts: { start?: boolean; timeoutMs?: number } = {}): Promise<Record<string, unknown>> {
+  checkName('lab', lab);
+  const p = relayPaths(resolvePath(stateDir));
+  let pid = liveRelayPid(p.pid, lab);
+  if (pid === null) {
+    if (!opts.start) throw new SyError('SY_ERR_SOCK_CONTROL', `${req.op}: the relay of lab ${lab} is not running`);
+    mkdirSync(p.dir, { recursive: true, mode: 0o700 });
+    pid = await ensureRelay(p, lab, opts.timeoutMs ?? 10_000);
+  }
+  const r = await controlRequest(p.ctl, req, opts.timeoutMs ?? 10_000);
+  if (r.exiting) {
+    if (!(await waitGone(pid, 3000))) await stopPid(pid, 1000);
+    tidyDir(p);
+  }
+  return r;
 }
 
 /** Reach a cable created earlier (possibly by another process) from the lab state dir. */

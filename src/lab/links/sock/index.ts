@@ -42,7 +42,8 @@
  *
  * ## Processes, files, cleanup
  * One detached relay process per lab (`relay-main.ts`, argv tagged `--sy-sock=<lab>`),
- * started by the first createSockCable of a state dir, exiting with its last cable. Its
+ * started by the first createSockCable (or switch, see below) of a state dir, exiting with
+ * its last cable or switch. Its
  * main thread serves the control socket; one worker thread pumps the frames of all cables.
  * Files: `<stateDir>/sock/relay.{pid,ctl,log}` (PID, control socket, log), removed by a
  * graceful exit. TAPs are created non-persistent in the relay's namespace under a transient
@@ -57,6 +58,14 @@
  * `{"op":"set","cable":"c1","dir":"ab|ba|both","impairment":{…}}`, `{"op":"capture","cable":"c1","path":"/abs.pcap"|null}`
  * → `{"ok":true,…}` | `{"ok":false,"code","error"}`. Requests are served one at a time.
  *
+ * ## Learning switches (`sock-switch` lans)
+ * The same relay runs userspace switches (switches.ts, switch-pump.ts, switch-table.ts):
+ * `relayRequest(stateDir, lab, { op: 'switch-add', switch: 'usw' }, { start: true })`,
+ * then `port-add` { switch, port, end: SockEnd } per member (a TAP in the node), `port-cut`,
+ * `port-restore`, `port-stats`, `switch-stats` (ports + MAC table), `switch-capture`
+ * { path | null } (pcap of every frame entering), `port-del`, `switch-del`. The lab's
+ * kinds: switch-kind.ts (LanKind) and port-kind.ts (member LinkKind).
+ *
  * ## Speed
  * TAPs are opened with IFF_VNET_HDR and TSO/checksum offloads (TUNSETOFFLOAD), so a TCP
  * stream crosses the relay as ~64 KiB super-frames (see bench/README.md: 6–10 Gbit/s
@@ -64,7 +73,7 @@
  * its sending TAP's offloads are switched off (`offload: 'auto'`), so those act on
  * wire-sized frames (≈ 1 Gbit/s ceiling); delay and jitter alone keep them on.
  */
-export { createSockCable, attach, attachSockCable, listSockCables, cleanSockCables } from './cable.ts';
+export { createSockCable, attach, attachSockCable, listSockCables, cleanSockCables, relayRequest } from './cable.ts';
 export type { SockCable, CreateOptions } from './cable.ts';
 export { normalizeImpairment } from './impair.ts';
 export { parseImpairment } from './units.ts';
@@ -79,4 +88,7 @@ export type {
   DropCause,
   OffloadMode,
   SockCableSpec,
+  SwitchRequest,
+  PortStats,
+  SwitchStats,
 } from './types.ts';

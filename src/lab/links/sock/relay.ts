@@ -1,13 +1,16 @@
 /**
  * The relay process of a lab's sock cables (started detached by cable.ts through
  * relay-main.ts, one per lab state dir). It owns every TAP fd — hence the TAP devices —
- * and lives while it carries at least one cable: it exits after the last cable is
- * deleted, when told to stop, on SIGTERM/SIGINT/SIGHUP, or 10 s after start-up if no
- * cable was ever added. A cable whose TAP disappears (namespace deleted) is dropped.
+ * and lives while it carries at least one cable or learning switch (switches.ts): it
+ * exits after the last one is deleted, when told to stop, on SIGTERM/SIGINT/SIGHUP, or
+ * 10 s after start-up if nothing was ever added. A cable whose TAP disappears (namespace
+ * deleted) is dropped.
  * Threads:
  * - main: the control socket (JSON lines, types.ts ControlRequest), TAP creation and
  *   `ip` configuration, carrier and offload ioctls, counters read-out;
- * - pump (worker): the frame loop for all cables (pump.ts).
+ * - pump (worker): the frame loop for all cables (pump.ts);
+ * - switch pump (worker, started with the first switch): every `sock-switch` lan
+ *   (switch-pump.ts); `switch-*`/`port-*` requests go to switches.ts.
  *
  * The pidfile is created exclusively (O_EXCL): a second relay for the same state dir
  * exits with status 3 and the starter uses the first. On a graceful exit the relay
@@ -27,7 +30,8 @@ import { readJsonLines } from './lines.ts';
 import { relayPaths, tempTapName, liveRelayPid, checkName, EXIT_ALREADY_RUNNING } from './state.ts';
 import { splitImpairment, validateEnd, placeTap, setAdminUp } from './spec.ts';
 import type { PumpCommand, PumpEvent } from './pump.ts';
-import type { CableStats, ControlReply, ControlRequest, Dir, Impairment, OffloadMode, SockCableSpec } from './types.ts';
+import { SwitchHost } from './switches.ts';
+import type { CableStats, ControlReply, ControlRequest, Dir, Impairment, OffloadMode, SockCableSpec, SwitchRequest } from './types.ts';
 
 const IDLE_START_MS = 10_000;
 
@@ -38,6 +42,8 @@ type RelayCable = {
   view: Float64Array;
   up: boolean;
   capture: string | null;
+  /** PID whose death ends the capture (null: none). */
+  captureOwner: number | null;
   imp: { ab: Impairment; ba: Impairment };
   offload: { ab: boolean; ba: boolean };
 };
@@ -67,6 +73,10 @@ export async function runRelay(stateDir: string, lab: string): Promise<void> {
   });
 
   const log = (o: Record<string, unknown>): void => void process.stderr.write(`${JSON.stringify({ t: new Date().toISOString(), ...o })}\n`);
+  // learning switches (`sock-switch` lans) live beside the cables; the relay exits when
+  // it carries neither
+  const switchHost = new SwitchHost(lab, log, () => { if (cables.size === 0) shutdown(0); });
+  const empty = (): boolean => cables.size === 0 && switchHost.size === 0;
 
   const shutdown = (code: number): void => {
     if (stopping) return;
@@ -88,6 +98,7 @@ export async function runRelay(stateDir: string, lab: string): Promise<void> {
     };
     // A pump stuck inside a native call cannot be terminated, and process.exit would wait
     // for it: after 1 s, end the process outright (the TAPs die with it; files are gone).
+    switchHost.stop();
     setTimeout(() => process.kill(process.pid, 'SIGKILL'), 1000);
     worker.once('exit', finish);
     sendPump({ op: 'stop' }).catch(() => {});
@@ -125,7 +136,7 @@ export async function runRelay(stateDir: string, lab: string): Promise<void> {
       sendPump({ op: 'del', key: name }).then(
         () => {
           dropCable(name);
-          if (cables.size === 0) shutdown(0);
+          if (empty()) shutdown(0);
         },
         () => shutdown(1),
       );
@@ -186,6 +197,7 @@ export async function runRelay(stateDir: string, lab: string): Promise<void> {
         view: new Float64Array(0),
         up: true,
         capture: null,
+        captureOwner: null,
         imp,
         offload: { ab: false, ba: false },
       };
@@ -208,12 +220,16 @@ export async function runRelay(stateDir: string, lab: string): Promise<void> {
     }
   };
 
-  const exitIfEmpty = (): (() => void) | undefined => (cables.size === 0 ? () => shutdown(0) : undefined);
+  const exitIfEmpty = (): (() => void) | undefined => (empty() ? () => shutdown(0) : undefined);
 
   const handle = async (req: ControlRequest): Promise<Handled> => {
+    if (typeof req.op === 'string' && (req.op.startsWith('switch-') || req.op.startsWith('port-'))) {
+      const h = await switchHost.handle(req as SwitchRequest);
+      return h.after ? { reply: { ...h.reply, ...(h.reply.ok ? { exiting: empty() } : {}) }, after: () => { if (empty()) shutdown(0); } } : h;
+    }
     switch (req.op) {
       case 'hello':
-        return { reply: { ok: true, lab, pid: process.pid, cables: [...cables.keys()] } };
+        return { reply: { ok: true, lab, pid: process.pid, cables: [...cables.keys()], ...switchHost.names() } };
       case 'list':
         return { reply: { ok: true, cables: [...cables.entries()].map(([n, k]) => ({ ...k.spec, name: n, up: k.up })) } };
       case 'add': {
@@ -231,7 +247,7 @@ export async function runRelay(stateDir: string, lab: string): Promise<void> {
         await sendPump({ op: 'del', key: req.cable });
         dropCable(req.cable);
         log({ event: 'cable-deleted', cable: req.cable });
-        return { reply: { ok: true, exiting: cables.size === 0 }, after: exitIfEmpty() };
+        return { reply: { ok: true, exiting: empty() }, after: exitIfEmpty() };
       }
       case 'stats':
         return { reply: { ok: true, stats: stats(req.cable, cable(req.cable)) } };
@@ -262,6 +278,7 @@ export async function runRelay(stateDir: string, lab: string): Promise<void> {
         const k = cable(req.cable);
         await sendPump({ op: 'capture', key: req.cable, path: req.path });
         k.capture = req.path;
+        k.captureOwner = req.path && req.owner ? req.owner : null;
         return { reply: { ok: true, stats: stats(req.cable, k) } };
       }
       case 'stop':
@@ -297,8 +314,17 @@ export async function runRelay(stateDir: string, lab: string): Promise<void> {
     });
     chmodSync(paths.ctl, 0o600);
     for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(s, () => shutdown(0));
+    // captures whose owner died (e.g. `lab capture` killed with -9) stop by themselves
+    setInterval(() => {
+      for (const [name, k] of cables) {
+        if (k.captureOwner === null || pidExists(k.captureOwner)) continue;
+        k.captureOwner = null;
+        queue = queue.then(() => sendPump({ op: 'capture', key: name, path: null }).then(() => { k.capture = null; log({ event: 'capture-orphaned', cable: name }); }, () => {}));
+      }
+      switchHost.reapCaptures(pidExists);
+    }, 500).unref();
     setTimeout(() => {
-      if (cables.size === 0) shutdown(0);
+      if (empty()) shutdown(0);
     }, IDLE_START_MS).unref();
     log({ event: 'ready', lab, pid: process.pid });
   } catch (e) {
@@ -309,6 +335,15 @@ export async function runRelay(stateDir: string, lab: string): Promise<void> {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** Create the pidfile exclusively; exit EXIT_ALREADY_RUNNING if a live relay holds it. */
 function claimPidfile(pidFile: string, lab: string): void {

@@ -2,6 +2,7 @@
  * Types of the sock cable: endpoints, impairment, counters and the control protocol.
  * Kept apart from code so the lab core can import them without loading koffi.
  */
+import type { Impairment } from '../../topo/types.ts';
 
 /** One end of a cable: a TAP named `ifname` inside network namespace `netns` (a name
  *  under /run/netns; omitted = the root namespace). */
@@ -12,19 +13,10 @@ export type SockEnd = {
   mtu?: number;
 };
 
-/** Per-direction impairment. All fields optional; missing = off.
- *  delay/jitter in milliseconds; loss/duplicate/corrupt in percent (0–100);
- *  rate in bit/s (0 = unlimited) with a tail-drop queue of `queue` bytes. */
-export type Impairment = {
-  delay?: number;
-  jitter?: number;
-  loss?: number;
-  duplicate?: number;
-  corrupt?: number;
-  rate?: number;
-  /** Queue bound in bytes for `rate` (default: 50 ms at the rate, at least 64 KiB). */
-  queue?: number;
-};
+/** Per-direction impairment: the lab's one definition (topo/types.ts), re-exported so
+ *  users of the cable alone need not reach into the topology module. Missing = off;
+ *  `queue` defaults to 50 ms at the rate, at least 64 KiB. */
+export type { Impairment };
 
 /** Direction of travel: `ab` = frames sent by end a's node towards b; `ba` the reverse. */
 export type Dir = 'ab' | 'ba';
@@ -84,8 +76,47 @@ export type ControlRequest =
   | { op: 'set'; cable: string; dir: DirSel; impairment: Impairment }
   | { op: 'cut'; cable: string }
   | { op: 'restore'; cable: string }
-  | { op: 'capture'; cable: string; path: string | null }
-  | { op: 'stop' };
+  /** `owner`: a PID; the relay stops the capture by itself when that process is gone
+   *  (a `lab capture` killed with -9 leaves no capture running). */
+  | { op: 'capture'; cable: string; path: string | null; owner?: number }
+  | { op: 'stop' }
+  | SwitchRequest;
+
+/** Requests for the relay's learning switches (`sock-switch` lans, switches.ts). Port
+ *  names are unique in the lab (the lab core uses the member link's id). */
+export type SwitchRequest =
+  | { op: 'switch-add'; switch: string; agingMs?: number }
+  | { op: 'switch-del'; switch: string }
+  | { op: 'port-add'; switch: string; port: string; end: SockEnd }
+  | { op: 'port-del'; port: string }
+  | { op: 'port-cut'; port: string }
+  | { op: 'port-restore'; port: string }
+  | { op: 'port-stats'; port: string }
+  | { op: 'switch-stats'; switch: string }
+  | { op: 'switch-capture'; switch: string; path: string | null; owner?: number };
+
+/** Counters of one switch port, as the switch sees it: rx = frames the node sent in. */
+export type PortStats = {
+  port: string;
+  switch: string;
+  up: boolean;
+  rxFrames: number;
+  rxBytes: number;
+  txFrames: number;
+  txBytes: number;
+  /** Frames from this port that were flooded (broadcast, multicast, unknown unicast). */
+  flooded: number;
+  drops: { cut: number; error: number };
+};
+
+export type SwitchStats = {
+  switch: string;
+  capture: string | null;
+  agingMs: number;
+  ports: PortStats[];
+  /** Learned stations: [mac, port, age in ms]. */
+  macs: [string, string, number][];
+};
 
 export type ControlReply =
   | ({ ok: true } & Record<string, unknown>)
