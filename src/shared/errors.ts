@@ -22,6 +22,9 @@ export const ERROR_CODES = {
   SY_ERR_CFG_REFERENCE: 'reference to something that does not exist',
   SY_ERR_CFG_CONDITION: 'invalid conditional block (.if/.elif/.else/.endif)',
   SY_ERR_CFG_DIRECTIVE_ALERT: '.alert directive reached',
+  SY_ERR_CFG_ACL: 'invalid ACL, pattern or condition',
+  SY_ERR_CFG_SAMPLE: 'invalid sample expression (fetch, converter or argument)',
+  SY_ERR_CFG_PATTERN_FILE: 'cannot read or parse a pattern or map file',
   // Running
   SY_ERR_RUN_BIND: 'cannot bind listening socket',
   SY_ERR_RUN_PIDFILE: 'cannot write pid file',

@@ -140,7 +140,7 @@ test('auth challenges with the realm; tarpit holds then answers 500 and closes; 
   assert.ok(r.closed);
 });
 
-test('configuration: conditions not implemented yet, framing fields refused, anonymous defaults refused, final rule warning', async () => {
+test('configuration: framing fields refused, anonymous defaults refused, unknown actions, final rule warning', async () => {
   const r = await runToEnd(['-c', '-f', writeConfig(`defaults
   mode http
   http-request deny
@@ -156,7 +156,7 @@ backend be
   server s1 127.0.0.1:2
 `)]);
   assert.equal(r.code, 1);
-  for (const line of [3, 6, 7, 8, 9, 10]) assert.match(r.out, new RegExp(`test\\.cfg:${line}\\]`), `line ${line}`);
+  for (const line of [3, 7, 8, 9, 10]) assert.match(r.out, new RegExp(`test\\.cfg:${line}\\]`), `line ${line}`);
   const w = await runToEnd(['-c', '-f', writeConfig(`defaults\n  mode http\nfrontend fe\n  bind 127.0.0.1:1\n  http-request deny\n  http-request allow\n  default_backend be\nbackend be\n  server s1 127.0.0.1:2\n`)]);
   assert.match(w.out, /\[WARNING\].*test\.cfg:6\].*previous 'http-request' action is final/);
 });

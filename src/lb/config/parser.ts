@@ -45,6 +45,7 @@ export function emptySettings(): ProxySettings {
     serverDefaults: {},
     errorfiles: {},
     errorfilesRefs: [],
+    acls: new Map(),
   };
 }
 
@@ -67,6 +68,8 @@ function cloneSettings(s: ProxySettings): ProxySettings {
     defaultBackend: s.defaultBackend,
     errorfiles: { ...s.errorfiles },
     errorfilesRefs: [...s.errorfilesRefs],
+    // HAProxy 2.6: ACLs belong to their proxy; defaults sections cannot declare any.
+    acls: new Map(),
   };
 }
 

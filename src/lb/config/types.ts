@@ -149,6 +149,8 @@ export interface ProxySettings {
   balance: BalanceConfig;
   /** Backend `fullconn`: the load at which servers reach maxconn (with minconn). */
   fullconn?: number;
+  /** `acl NAME …` lines of this proxy by name (src/lb/acl); never inherited from defaults. */
+  acls: import('../acl/acl.ts').AclTable;
   /** `http-reuse`: how idle server connections are shared between client sessions. */
   httpReuse: import('../core/server-pool.ts').ReuseMode;
   /** Health-check probe settings shared by the servers. */
@@ -179,7 +181,8 @@ export interface ProxyConfig extends ProxySettings {
   where: Where;
   id: number;
   binds: BindConfig[];
-  useBackends: { name: string; where: Where }[];
+  /** `use_backend NAME [if|unless COND]` in order; the first whose condition holds wins. */
+  useBackends: { name: string; where: Where; cond: import('../acl/index.ts').CompiledCondition | null }[];
   servers: ServerConfig[];
   /** `http-request` rules in order (src/lb/rules). */
   httpRequestRules: import('../rules/types.ts').HttpRequestRule[];

@@ -16,6 +16,14 @@ import { HttpStream, type HttpOwner } from './http-stream.ts';
 import type { BoundSocket } from './bind.ts';
 import type { Inbound } from './fast-io.ts';
 import type { AccessLogSink, LogSource } from './txn-log.ts';
+import type { CompiledCondition, SampleContext } from '../acl/index.ts';
+import { StreamSampleContext, type BackendsLookup } from './sample-context.ts';
+
+/** A `use_backend` rule resolved to its live backend. */
+export interface Route {
+  backend: Backend;
+  cond: CompiledCondition | null;
+}
 
 export interface ConnectionGate {
   /** Sessions in the process now (%ac). */
@@ -44,7 +52,13 @@ export class Frontend implements StreamOwner, HttpOwner {
   readonly http: boolean;
   /** Changed at run time by the runtime API's `set maxconn frontend`. */
   maxconn: number;
+  /** default_backend (or the listen itself): where requests go when no use_backend matches. */
   readonly backend: Backend | null;
+  /** `use_backend` rules in order. */
+  readonly routes: readonly Route[];
+  /** Streams build a sample context (conditions, log-format values need one). */
+  readonly needsSamples: boolean;
+  private readonly lookup: BackendsLookup | null;
   readonly streams = new Set<Stream>();
   /** When each stream was accepted (ms epoch), for the runtime API's `show sess`. */
   readonly acceptedAt = new WeakMap<Stream, number>();
@@ -58,10 +72,14 @@ export class Frontend implements StreamOwner, HttpOwner {
   private readonly gate: ConnectionGate;
   private readonly onIdle: () => void;
 
-  constructor(cfg: ProxyConfig, backend: Backend | null, maxconn: number, gate: ConnectionGate, onIdle: () => void) {
+  constructor(cfg: ProxyConfig, backend: Backend | null, maxconn: number, gate: ConnectionGate, onIdle: () => void, routes: readonly Route[] = [], lookup: BackendsLookup | null = null) {
     this.cfg = cfg;
     this.name = cfg.name;
     this.backend = backend;
+    this.routes = routes;
+    this.lookup = lookup;
+    const cfgs = [cfg, ...routes.map((r) => r.backend.cfg), ...(backend ? [backend.cfg] : [])];
+    this.needsSamples = routes.some((r) => r.cond !== null) || cfgs.some(usesSamples);
     this.maxconn = maxconn;
     this.gate = gate;
     this.onIdle = onIdle;
@@ -73,7 +91,7 @@ export class Frontend implements StreamOwner, HttpOwner {
     this.forwardfor = cfg.options.forwardfor;
     this.originalto = cfg.options.originalto;
     this.errorfiles = cfg.errorfiles;
-    this.http = cfg.mode === 'http' || backend?.cfg.mode === 'http';
+    this.http = cfg.mode === 'http' || backend?.cfg.mode === 'http' || routes.some((r) => r.backend.cfg.mode === 'http');
     this.httpRequestRules = cfg.httpRequestRules;
     this.proxyCfg = cfg;
     this.logSource = {
@@ -82,6 +100,19 @@ export class Frontend implements StreamOwner, HttpOwner {
       actconn: () => gate.cur,
       feconn: () => this.feCounters.scur,
     };
+  }
+
+  /** A sample context for a new stream, or null when nothing here evaluates samples. */
+  sampleContext(sock: net.Socket): StreamSampleContext | null {
+    return this.needsSamples ? new StreamSampleContext(sock, this.name, this.lookup) : null;
+  }
+
+  /** The backend for a request (or a TCP session): the first use_backend whose condition holds, else the default. */
+  pickBackend(ctx: SampleContext | null): Backend | null {
+    for (const r of this.routes) {
+      if (r.cond === null || (ctx !== null && r.cond.test(ctx))) return r.backend;
+    }
+    return this.backend;
   }
 
   /** Listener callback: sockets arrive paused. */
@@ -100,7 +131,9 @@ export class Frontend implements StreamOwner, HttpOwner {
 
   private start(sock: net.Socket, inbound: Inbound | null): void {
     this.gate.taken();
-    const st = this.http ? new HttpStream(sock, inbound, this, this.backend) : new TcpStream(sock, inbound, this, this.backend);
+    // A TCP session picks its backend once, from what the connection shows (layer 4).
+    const st = this.http ? new HttpStream(sock, inbound, this, this.backend)
+      : new TcpStream(sock, inbound, this, this.routes.length > 0 ? this.pickBackend(this.sampleContext(sock)) : this.backend);
     this.streams.add(st);
     this.acceptedAt.set(st, Date.now());
   }
@@ -143,4 +176,14 @@ export class Frontend implements StreamOwner, HttpOwner {
       else st.abort();
     }
   }
+}
+
+/**
+ * Whether a proxy's rules may read samples: a condition, or a value-bearing action (a
+ * literal and a log-format look alike once compiled). The context is cheap — one object
+ * per stream, request views built on demand — but a proxy without rules skips it.
+ */
+function usesSamples(cfg: ProxyConfig): boolean {
+  const rules = [...cfg.httpRequestRules, ...cfg.httpResponseRules];
+  return rules.some((r) => r.cond !== null || 'value' in r.action || 'body' in r.action || 'replacement' in r.action || 'headers' in r.action);
 }

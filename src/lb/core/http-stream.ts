@@ -35,6 +35,8 @@ import type { QueueEntry, Waiter } from './queue.ts';
 import type { PickRequest } from '../algo/types.ts';
 import { RequestPickView } from '../http/pick-view.ts';
 import { HeadEdits } from '../http/head-edits.ts';
+import { requestView, responseView, type SampleContext } from '../acl/index.ts';
+import type { StreamSampleContext } from './sample-context.ts';
 import { runRequestRules, runResponseRules } from '../rules/http-request.ts';
 import type { HttpRequestRule, RuleContext } from '../rules/types.ts';
 import { observe, observeHttpStatus } from '../check/observe.ts';
@@ -67,6 +69,11 @@ export interface HttpOwner {
   /** The frontend's `http-request` rules and configuration. */
   readonly httpRequestRules: readonly HttpRequestRule[];
   readonly proxyCfg: import('../config/types.ts').ProxyConfig;
+  /** default_backend, and the use_backend rules choosing among backends per request. */
+  readonly backend: Backend | null;
+  readonly routes: readonly unknown[];
+  pickBackend(ctx: SampleContext | null): Backend | null;
+  sampleContext(sock: net.Socket): StreamSampleContext | null;
   onEnd(stream: HttpStream): void;
 }
 
@@ -93,8 +100,11 @@ function destroyConn(c: ServerConn): void {
 
 export class HttpStream implements Waiter, PickRequest, ConnUser {
   readonly cli: net.Socket;
-  readonly backend: Backend | null;
+  /** The backend of the current request (use_backend may choose another per request). */
+  backend: Backend | null;
   private readonly owner: HttpOwner;
+  /** What conditions and log-format values read (null when this frontend has none). */
+  private readonly sc: StreamSampleContext | null;
   private readonly fast: boolean;
   private phase: Phase = 'head';
   /** Client bytes read but not consumed yet (a partial head, or pipelined requests). */
@@ -174,6 +184,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.backend = backend;
     this.fast = inbound !== null;
     this.lg = owner.accessLog ? new TxnLog() : null;
+    this.sc = owner.sampleContext(cli);
     sessionStart(owner.feCounters);
     cli.setNoDelay(true);
     if (owner.clientTimeout > 0) cli.setTimeout(owner.clientTimeout);
@@ -325,11 +336,16 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       this.preTaken = take;
     }
     this.headEdits = null;
+    const sc = this.sc;
+    if (sc) { sc.req = requestView(head); sc.res = null; sc.serverName = null; sc.useBackend(this.owner.backend); }
     const monitor = this.owner.proxyCfg.monitorUri;
     if (monitor !== undefined && head.target === monitor) { this.answerLocally(errorResponse(200, this.closeAfter ? 'close' : head.minor === 0 ? 'keep-alive-1.0' : 'keep-alive')); return; }
-    if (this.owner.httpRequestRules.length > 0 || (this.backend && this.backend.cfg.httpRequestRules.length > 0 && this.backend.cfg !== this.owner.proxyCfg)) {
-      if (!this.runRules(head)) return;
-    }
+    // The frontend's rules, then the backend choice (use_backend), then the backend's rules.
+    if (this.owner.httpRequestRules.length > 0 && !this.runRules(head, this.owner.httpRequestRules)) return;
+    this.backend = this.owner.routes.length > 0 ? this.owner.pickBackend(sc) : this.owner.backend;
+    if (sc && this.backend !== this.owner.backend) sc.useBackend(this.backend);
+    const be0 = this.backend;
+    if (be0 && be0.cfg !== this.owner.proxyCfg && be0.cfg.httpRequestRules.length > 0 && !this.runRules(head, be0.cfg.httpRequestRules)) return;
     // The statistics page: the frontend's `stats` (HAProxy's `frontend stats` setup), else the backend's.
     const stats = this.owner.proxyCfg.stats ?? this.backend?.cfg.stats ?? null;
     if (stats && statsMatches(stats, head.target)) { this.appletCfg = stats; this.startApplet(); return; }
@@ -599,17 +615,11 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
 
   // ---- http-request rules (src/lb/rules) -----------------------------------------
 
-  /**
-   * Runs the frontend's then the backend's `http-request` rules (once for a listen).
-   * Returns false when a rule answered or ended the transaction.
-   */
-  private runRules(head: RequestHead): boolean {
-    const edits = new HeadEdits(head);
-    this.headEdits = edits;
-    const ctx: RuleContext = { edits, method: head.method, target: head.target, minor: head.minor, sample: this };
-    let v = runRequestRules(this.owner.httpRequestRules, ctx);
-    const beRules = this.backend && this.backend.cfg !== this.owner.proxyCfg ? this.backend.cfg.httpRequestRules : null;
-    if (v.kind === 'continue' && beRules) v = runRequestRules(beRules, ctx);
+  /** Runs one list of `http-request` rules; false when a rule answered or ended the transaction. */
+  private runRules(head: RequestHead, rules: readonly HttpRequestRule[]): boolean {
+    const edits = (this.headEdits ??= new HeadEdits(head));
+    const ctx: RuleContext = { edits, method: head.method, target: head.target, minor: head.minor, sample: this.sc };
+    const v = runRequestRules(rules, ctx);
     switch (v.kind) {
       case 'continue':
         return true;
@@ -853,7 +863,8 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       const beR = this.backend!.cfg !== this.owner.proxyCfg ? this.backend!.cfg.httpResponseRules : NO_RULES;
       if (feR.length > 0 || beR.length > 0) {
         respEdits = new HeadEdits(head);
-        const ctx: RuleContext = { edits: respEdits, method: req.method, target: req.target, minor: req.minor, sample: this };
+        if (this.sc) { this.sc.res = responseView(head); this.sc.serverName = this.server?.name ?? null; }
+        const ctx: RuleContext = { edits: respEdits, method: req.method, target: req.target, minor: req.minor, sample: this.sc };
         // HAProxy runs the backend's response rules first, then the frontend's.
         let v = runResponseRules(beR, ctx);
         if (v.kind === 'continue') v = runResponseRules(feR, ctx);

@@ -10,6 +10,7 @@
 import type { Config } from '../config/types.ts';
 import { Backend } from './backend.ts';
 import { Frontend, type ConnectionGate } from './frontend.ts';
+import { BackendsLookup } from './sample-context.ts';
 import { bindAll, expandAddress, type BoundSocket } from './bind.ts';
 import { defaultMaxconn } from './limits.ts';
 import { setBufsize } from './fast-io.ts';
@@ -44,12 +45,15 @@ export class Runtime implements ConnectionGate {
       }
       this.backends.set(p.name, be);
     }
+    const lookup = new BackendsLookup(this.backends);
     for (const p of config.proxies) {
       if (!p.cap.frontend || p.binds.length === 0) continue;
-      // First unconditional use_backend wins, else default_backend, else (listen) itself.
-      const target = p.useBackends[0]?.name ?? p.defaultBackend?.name;
-      const be = target !== undefined ? this.backends.get(target) ?? null : p.cap.backend ? this.backends.get(p.name) ?? null : null;
-      this.frontends.push(new Frontend(p, be, p.maxconn ?? this.maxconn, this, () => this.checkIdle()));
+      // use_backend rules in order (the first whose condition holds wins), else
+      // default_backend, else (listen) the proxy itself.
+      const routes = p.useBackends.map((u) => ({ backend: this.backends.get(u.name)!, cond: u.cond }));
+      const dflt = p.defaultBackend?.name;
+      const be = dflt !== undefined ? this.backends.get(dflt) ?? null : p.cap.backend ? this.backends.get(p.name) ?? null : null;
+      this.frontends.push(new Frontend(p, be, p.maxconn ?? this.maxconn, this, () => this.checkIdle(), routes, lookup));
     }
     const killer = (server: import('./server.ts').Server): number => {
       let n = 0;

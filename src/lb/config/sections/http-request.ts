@@ -13,7 +13,7 @@ import type { ParseContext } from '../context.ts';
 import type { ProxyConfig } from '../types.ts';
 import type { Condition, HeaderMatch, HttpRequestAction, HttpRequestRule, Value } from '../../rules/types.ts';
 
-type CondCompiler = (ctx: ParseContext, proxy: ProxyConfig, words: string[]) => Condition | null;
+type CondCompiler = (ctx: ParseContext, proxy: ProxyConfig, words: string[], side: 'request' | 'response') => Condition | null;
 type ValueCompiler = (ctx: ParseContext, proxy: ProxyConfig, text: string) => Value | null;
 
 let compileCond: CondCompiler | null = null;
@@ -200,7 +200,7 @@ export function parseHttpRequest(ctx: ParseContext, p: ProxyConfig, args: string
       const w = args[next]!;
       if (w !== 'if' && w !== 'unless') throw new ArgError(`'http-request ${args[1]}' : unexpected argument '${w}' (expects 'if' or 'unless' followed by a condition).`);
       if (!compileCond) throw new ArgError(`'http-request ${args[1]} … ${w}' : conditions need ACLs, which are not implemented yet.`, 'SY_ERR_CFG_NOT_IMPLEMENTED');
-      cond = compileCond(ctx, p, args.slice(next));
+      cond = compileCond(ctx, p, args.slice(next), side);
       if (!cond) return;
     }
     const rules = side === 'request' ? p.httpRequestRules : p.httpResponseRules;

@@ -15,7 +15,11 @@ import { TIMEOUT_NAMES } from '../types.ts';
 import { parseListenList } from '../address.ts';
 import { parseServer, parseDefaultServer } from './server.ts';
 import { parseStatsKeyword } from './stats.ts';
-import { parseHttpRequest } from './http-request.ts';
+import { parseHttpRequest, setRuleCompilers } from './http-request.ts';
+import { compileCondition, parseAclLine, ruleCondition, ruleValue } from './acl.ts';
+
+// Rules compile their conditions and log-format values with the sample/ACL engine.
+setRuleCompilers(ruleCondition, ruleValue);
 import { BALANCE_KEYWORDS, parseBalance, parseBalanceKeyword } from './balance.ts';
 import { CHECK_KEYWORDS, CHECK_OPTIONS, parseCheckKeyword } from './check.ts';
 import { parseTime, parseUint } from '../units.ts';
@@ -25,7 +29,7 @@ type Target = { proxy: ProxyConfig; defaults?: undefined } | { proxy?: undefined
 
 export const PROXY_KEYWORDS = [
   'bind', 'mode', 'maxconn', 'timeout', 'default_backend', 'use_backend', 'server',
-  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'cookie', 'http-request', 'http-response', 'monitor-uri', 'errorfiles', 'errorfile', 'option', 'no option',
+  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'cookie', 'http-request', 'http-response', 'monitor-uri', 'errorfiles', 'acl', 'errorfile', 'option', 'no option',
   ...CHECK_KEYWORDS, ...BALANCE_KEYWORDS,
 ];
 
@@ -103,16 +107,18 @@ export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): vo
     case 'use_backend': {
       if (!capable(ctx, t, kw, 'frontend', 'warning', false)) return;
       if (!args[1]) return ctx.alert('SY_ERR_CFG_ARG', `'use_backend' requires a backend name.`);
-      if (args.length > 2) {
-        if (args[2] === 'if' || args[2] === 'unless') {
-          return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'use_backend ... ${args[2]} <condition>' needs ACLs, which are not implemented yet; only an unconditional 'use_backend NAME' is supported.`);
-        }
-        return ctx.alert('SY_ERR_CFG_ARG', `'use_backend' : expects 'if' or 'unless' after the backend name, found '${args[2]}'.`);
-      }
       if (args[1].includes('%[')) {
         return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'use_backend' with a dynamic name (log-format) is not implemented yet.`);
       }
-      t.proxy!.useBackends.push({ name: args[1], where: { ...ctx.where } });
+      let cond: import('../../acl/index.ts').CompiledCondition | null = null;
+      if (args.length > 2) {
+        if (args[2] !== 'if' && args[2] !== 'unless') {
+          return ctx.alert('SY_ERR_CFG_ARG', `'use_backend' : expects 'if' or 'unless' after the backend name, found '${args[2]}'.`);
+        }
+        cond = compileCondition(ctx, t.proxy!, args.slice(2), { keyword: 'use_backend' });
+        if (!cond) return;
+      }
+      t.proxy!.useBackends.push({ name: args[1], where: { ...ctx.where }, cond });
       return;
     }
     case 'server': {
@@ -145,6 +151,9 @@ export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): vo
       if (!args[1] || args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'monitor-uri' expects an URI.`);
       s.monitorUri = args[1];
       return;
+    case 'acl':
+      if (t.proxy && !t.proxy.cap.frontend && !t.proxy.cap.backend) return;
+      return parseAclLine(ctx, s, args);
     case 'http-request':
       if (t.defaults) {
         if (t.defaults.name === '') return ctx.alert('SY_ERR_CFG_NOT_ALLOWED', `'http-request' not allowed in anonymous 'defaults' section.`);

@@ -1,0 +1,8 @@
+/** Loads every converter module so the registry is complete. */
+import './arith.ts';
+import './encode.ts';
+import './hash.ts';
+import './string.ts';
+import './escape.ts';
+import './map.ts';
+export { CONVERTERS } from '../registry.ts';

@@ -1,0 +1,5 @@
+/** Loads every fetch module so the registry is complete. */
+import './l4.ts';
+import './http.ts';
+import './misc.ts';
+export { FETCHES } from '../registry.ts';

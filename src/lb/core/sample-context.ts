@@ -1,0 +1,79 @@
+/**
+ * The sample engine's view of a live stream (src/lb/acl SampleContext): client and
+ * destination addresses, proxy names, the parsed request/response heads (through the
+ * engine's lazy views), variables and backend statistics. One object per stream, built
+ * only when the proxy has conditions or log-format values; the HTTP views are swapped
+ * per transaction.
+ */
+import type { BackendLookup, BackendStats, HttpRequestView, HttpResponseView, SampleContext } from '../acl/index.ts';
+import { MapVarStore } from '../acl/index.ts';
+import type { Backend } from './backend.ts';
+
+/** BackendStats of a live backend (read when an expression asks). */
+export function backendStats(be: Backend): BackendStats {
+  return {
+    get usableServers() { return be.activeUsableCount() > 0 ? be.activeUsableCount() : be.backupUsableCount(); },
+    get currentConns() { return be.beconn; },
+    get queued() { let q = be.queue.length; for (const s of be.servers) q += s.queue.length; return q; },
+    get connSlots() {
+      let n = 0;
+      for (const s of be.servers) {
+        if (!s.usable) continue;
+        if (s.maxconn === 0) return -1;
+        n += Math.max(0, s.slotLimit - s.served) + (s.cfg.maxqueue > 0 ? Math.max(0, s.cfg.maxqueue - s.queue.length) : 0);
+      }
+      return n;
+    },
+    get activeServers() { return be.activeUsableCount(); },
+    serverUp(name: string) { const s = be.servers.find((x) => x.name === name); return s ? s.usable : undefined; },
+  };
+}
+
+/** Backends by name for nbsrv(be), be_conn(be), srv_is_up(be/srv) …, one stats view each. */
+export class BackendsLookup implements BackendLookup {
+  private readonly cache = new Map<string, BackendStats | null>();
+  private readonly backends: ReadonlyMap<string, Backend>;
+  constructor(backends: ReadonlyMap<string, Backend>) { this.backends = backends; }
+  backend(name: string): BackendStats | null {
+    let b = this.cache.get(name);
+    if (b === undefined) {
+      const be = this.backends.get(name);
+      b = be ? backendStats(be) : null;
+      this.cache.set(name, b);
+    }
+    return b;
+  }
+}
+
+export class StreamSampleContext implements SampleContext {
+  readonly srcAddr: string | null;
+  readonly srcPort: number;
+  readonly dstAddr: string | null;
+  readonly dstPort: number;
+  readonly frontendName: string;
+  backendName: string | null;
+  serverName: string | null = null;
+  req: HttpRequestView | null = null;
+  res: HttpResponseView | null = null;
+  readonly vars = new MapVarStore();
+  readonly backends: BackendLookup | null;
+  currentBackend: BackendStats | null = null;
+
+  constructor(sock: { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number }, frontendName: string, lookup: BackendLookup | null) {
+    this.srcAddr = sock.remoteAddress ?? null;
+    this.srcPort = sock.remotePort ?? 0;
+    this.dstAddr = sock.localAddress ?? null;
+    this.dstPort = sock.localPort ?? 0;
+    this.frontendName = frontendName;
+    this.backendName = frontendName;
+    this.backends = lookup;
+  }
+
+  /** The backend chosen for the current request (names and stats follow it). */
+  useBackend(be: Backend | null): void {
+    this.backendName = be?.name ?? this.frontendName;
+    this.currentBackend = be && this.backends ? this.backends.backend(be.name) : null;
+  }
+
+  uniqueId(): string | null { return null; }
+}

@@ -1,0 +1,151 @@
+/**
+ * ACLs in action: `use_backend … if|unless`, conditional http-request rules and
+ * log-format values, end to end with real servers.
+ */
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { cleanup, freePort, runSwitchyard, runToEnd, waitForPort, writeConfig } from '../helpers/switchyard.ts';
+
+after(cleanup);
+
+interface Srv { port: number; heads: string[]; close(): void }
+
+async function server(name: string): Promise<Srv> {
+  const heads: string[] = [];
+  const srv = net.createServer((s) => {
+    let buf = '';
+    s.setEncoding('latin1');
+    s.on('error', () => {});
+    s.on('data', (d: string) => {
+      buf += d;
+      let end: number;
+      while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
+        heads.push(buf.slice(0, end));
+        buf = buf.slice(end + 4);
+        s.write(`HTTP/1.1 200 OK\r\ncontent-length: ${name.length}\r\n\r\n${name}`);
+      }
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return { port: (srv.address() as net.AddressInfo).port, heads, close: () => srv.close() };
+}
+
+let stat: Srv;
+let app: Srv;
+let api: Srv;
+before(async () => { stat = await server('static'); app = await server('app'); api = await server('api'); });
+after(() => { stat.close(); app.close(); api.close(); });
+
+function get(port: number, path: string, hdrs = ''): Promise<string> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    let got = '';
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => {
+      got += d;
+      const end = got.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const len = Number(/content-length: (\d+)/i.exec(got.slice(0, end))?.[1] ?? 0);
+      if (got.length >= end + 4 + len) { s.destroy(); resolve(got); }
+    });
+    s.on('close', () => resolve(got));
+    s.on('error', () => {});
+    s.write(`GET ${path} HTTP/1.1\r\nHost: www.example.com\r\n${hdrs}\r\n`);
+  });
+}
+
+async function lb(frontend: string): Promise<number> {
+  const port = await freePort();
+  runSwitchyard(['-d', '-f', writeConfig(`defaults
+  mode http
+  timeout connect 1s
+  timeout client 5s
+  timeout server 5s
+frontend fe
+  bind 127.0.0.1:${port}
+${frontend}
+backend static
+  server s 127.0.0.1:${stat.port}
+backend app
+  server s 127.0.0.1:${app.port}
+backend api
+  server s 127.0.0.1:${api.port}
+`)]);
+  await waitForPort(port);
+  return port;
+}
+
+const body = (r: string): string => r.slice(r.indexOf('\r\n\r\n') + 4);
+
+test('content switching: static files to one farm, the API to another, the rest to the app (per request on one connection too)', async () => {
+  const port = await lb(`  acl is_static path_end .css .js .png
+  acl is_static path_beg /static/
+  acl is_api path_beg -i /api/
+  use_backend static if is_static
+  use_backend api if is_api !{ hdr(x-legacy) -m found }
+  default_backend app`);
+  assert.equal(body(await get(port, '/static/x.txt')), 'static');
+  assert.equal(body(await get(port, '/img/a.png')), 'static');
+  assert.equal(body(await get(port, '/API/v1')), 'api');
+  assert.equal(body(await get(port, '/api/v1', 'X-Legacy: 1\r\n')), 'app');
+  assert.equal(body(await get(port, '/')), 'app');
+});
+
+test('conditional http-request rules and log-format values', async () => {
+  api.heads.length = 0;
+  const port = await lb(`  acl local src 127.0.0.0/8
+  http-request deny deny_status 403 if { path_beg /admin } !local
+  http-request deny if { path_beg /secret }
+  http-request set-header X-Client %[src]
+  http-request set-header X-Path-Len %[path,length]
+  http-request return status 200 content-type text/plain lf-string "hello %[hdr(host),lower]" if { path /hello }
+  use_backend api if { path_beg /api }
+  default_backend app`);
+  assert.match(await get(port, '/secret/x'), /^HTTP\/1\.1 403 /);
+  assert.equal(body(await get(port, '/admin/ok')), 'app', 'local clients pass the admin rule');
+  assert.equal(body(await get(port, '/hello')), 'hello www.example.com');
+  assert.equal(body(await get(port, '/api/x')), 'api');
+  assert.match(api.heads[0]!, /\r\nX-Client: 127\.0\.0\.1\r\n/);
+  assert.match(api.heads[0]!, /\r\nX-Path-Len: 6/);
+});
+
+test('ACL configuration errors name the line', async () => {
+  const r = await runToEnd(['-c', '-f', writeConfig(`defaults
+  mode http
+frontend fe
+  bind 127.0.0.1:1
+  acl bad nosuchfetch foo
+  use_backend be if undefined_acl
+  http-request deny if { path_beg
+  default_backend be
+backend be
+  server s 127.0.0.1:2
+`)]);
+  assert.equal(r.code, 1);
+  for (const line of [5, 6, 7]) assert.match(r.out, new RegExp(`test\\.cfg:${line}\\]`), `line ${line}`);
+});
+
+test('mode tcp: use_backend on layer-4 samples (src, dst_port)', async () => {
+  const port = await freePort();
+  const other = await freePort();
+  runSwitchyard(['-d', '-f', writeConfig(`defaults
+  mode tcp
+  timeout connect 1s
+  timeout client 5s
+  timeout server 5s
+frontend fe
+  bind 127.0.0.1:${port}
+  bind 127.0.0.1:${other}
+  use_backend api if { dst_port ${other} }
+  default_backend app
+backend app
+  server s 127.0.0.1:${app.port}
+backend api
+  server s 127.0.0.1:${api.port}
+`)]);
+  await waitForPort(port);
+  await waitForPort(other);
+  assert.equal(body(await get(port, '/')), 'app');
+  assert.equal(body(await get(other, '/')), 'api');
+});
