@@ -149,3 +149,16 @@ backend api
   assert.equal(body(await get(port, '/')), 'app');
   assert.equal(body(await get(other, '/')), 'api');
 });
+
+test('tcp-request connection reject closes matching clients before reading; accept stops the list', async () => {
+  const p1 = await lb(`  tcp-request connection reject if { src 127.0.0.0/8 }
+  default_backend app`);
+  assert.equal(await get(p1, '/'), '', 'closed without an answer');
+  const p2 = await lb(`  tcp-request connection accept if { src 127.0.0.1 }
+  tcp-request connection reject
+  default_backend app`);
+  assert.equal(body(await get(p2, '/')), 'app');
+  const bad = await runToEnd(['-c', '-f', writeConfig(`defaults\n  mode http\nfrontend fe\n  bind 127.0.0.1:1\n  tcp-request content reject\n  tcp-request connection drop\n  default_backend be\nbackend be\n  tcp-request connection reject\n  server s 127.0.0.1:2\n`)]);
+  assert.equal(bad.code, 1);
+  for (const line of [5, 6, 9]) assert.match(bad.out, new RegExp(`test\\.cfg:${line}\\]`), `line ${line}`);
+});

@@ -399,6 +399,7 @@ function openProxy(ctx: ParseContext, kind: 'frontend' | 'backend' | 'listen', w
     servers: [],
     httpRequestRules: [],
     httpResponseRules: [],
+    tcpConnectionRules: [],
     cap,
   };
   // default_backend only makes sense for frontends; a backend inherits none.

@@ -186,6 +186,8 @@ export interface ProxyConfig extends ProxySettings {
   servers: ServerConfig[];
   /** `http-request` rules in order (src/lb/rules). */
   httpRequestRules: import('../rules/types.ts').HttpRequestRule[];
+  /** `tcp-request connection accept|reject` rules in order (src/lb/config/sections/tcp-request.ts). */
+  tcpConnectionRules: import('./sections/tcp-request.ts').TcpConnectionRule[];
   /** `http-response` rules in order. */
   httpResponseRules: import('../rules/types.ts').HttpRequestRule[];
   /** Whether this proxy accepts connections (frontend/listen) and/or has servers (backend/listen). */

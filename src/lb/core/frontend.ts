@@ -117,6 +117,17 @@ export class Frontend implements StreamOwner, HttpOwner {
 
   /** Listener callback: sockets arrive paused. */
   readonly accept = (sock: net.Socket, inbound: Inbound | null): void => {
+    // tcp-request connection rules: the first whose condition holds decides; a rejected
+    // connection is closed before any byte is read (HAProxy's denied connections, dcon).
+    const rules = this.cfg.tcpConnectionRules;
+    if (rules.length > 0) {
+      const ctx = new StreamSampleContext(sock, this.name, this.lookup);
+      for (const r of rules) {
+        if (r.cond !== null && !r.cond.test(ctx)) continue;
+        if (r.action === 'reject') { this.feCounters.dcon++; sock.destroy(); return; }
+        break;
+      }
+    }
     if (this.streams.size < this.maxconn && this.gate.hasRoom() && this.held.length === 0) {
       this.start(sock, inbound);
       return;

@@ -16,6 +16,7 @@ import { parseListenList } from '../address.ts';
 import { parseServer, parseDefaultServer } from './server.ts';
 import { parseStatsKeyword } from './stats.ts';
 import { parseHttpRequest, setRuleCompilers } from './http-request.ts';
+import { parseTcpRequest } from './tcp-request.ts';
 import { compileCondition, parseAclLine, ruleCondition, ruleValue } from './acl.ts';
 
 // Rules compile their conditions and log-format values with the sample/ACL engine.
@@ -29,7 +30,7 @@ type Target = { proxy: ProxyConfig; defaults?: undefined } | { proxy?: undefined
 
 export const PROXY_KEYWORDS = [
   'bind', 'mode', 'maxconn', 'timeout', 'default_backend', 'use_backend', 'server',
-  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'cookie', 'http-request', 'http-response', 'monitor-uri', 'errorfiles', 'acl', 'errorfile', 'option', 'no option',
+  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'cookie', 'http-request', 'http-response', 'monitor-uri', 'errorfiles', 'acl', 'tcp-request', 'errorfile', 'option', 'no option',
   ...CHECK_KEYWORDS, ...BALANCE_KEYWORDS,
 ];
 
@@ -151,6 +152,9 @@ export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): vo
       if (!args[1] || args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'monitor-uri' expects an URI.`);
       s.monitorUri = args[1];
       return;
+    case 'tcp-request':
+      if (t.defaults) return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'tcp-request' in a 'defaults' section is not implemented yet; put the rules in the proxies.`);
+      return parseTcpRequest(ctx, t.proxy, args);
     case 'acl':
       if (t.proxy && !t.proxy.cap.frontend && !t.proxy.cap.backend) return;
       return parseAclLine(ctx, s, args);
