@@ -162,3 +162,14 @@ test('tcp-request connection reject closes matching clients before reading; acce
   assert.equal(bad.code, 1);
   for (const line of [5, 6, 9]) assert.match(bad.out, new RegExp(`test\\.cfg:${line}\\]`), `line ${line}`);
 });
+
+test('monitor fail: the monitor-uri answers 503 while the condition holds', async () => {
+  const port = await lb(`  monitor-uri /health
+  monitor fail if { nbsrv(app) lt 1 }
+  default_backend app`);
+  assert.match(await get(port, '/health'), /^HTTP\/1\.1 200 /);
+  const p2 = await freePort();
+  runSwitchyard(['-d', '-f', writeConfig(`defaults\n  mode http\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\nfrontend fe\n  bind 127.0.0.1:${p2}\n  monitor-uri /health\n  monitor fail if { nbsrv(be) lt 1 }\n  default_backend be\nbackend be\n  server s 127.0.0.1:1 disabled\n`)]);
+  await waitForPort(p2);
+  assert.match(await get(p2, '/health'), /^HTTP\/1\.1 503 /);
+});

@@ -400,6 +400,7 @@ function openProxy(ctx: ParseContext, kind: 'frontend' | 'backend' | 'listen', w
     httpRequestRules: [],
     httpResponseRules: [],
     tcpConnectionRules: [],
+    monitorFail: [],
     cap,
   };
   // default_backend only makes sense for frontends; a backend inherits none.

@@ -186,6 +186,8 @@ export interface ProxyConfig extends ProxySettings {
   servers: ServerConfig[];
   /** `http-request` rules in order (src/lb/rules). */
   httpRequestRules: import('../rules/types.ts').HttpRequestRule[];
+  /** `monitor fail if|unless COND`: the monitor-uri answers 503 while one holds. */
+  monitorFail: import('../acl/index.ts').CompiledCondition[];
   /** `tcp-request connection accept|reject` rules in order (src/lb/config/sections/tcp-request.ts). */
   tcpConnectionRules: import('./sections/tcp-request.ts').TcpConnectionRule[];
   /** `http-response` rules in order. */

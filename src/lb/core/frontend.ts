@@ -79,7 +79,7 @@ export class Frontend implements StreamOwner, HttpOwner {
     this.routes = routes;
     this.lookup = lookup;
     const cfgs = [cfg, ...routes.map((r) => r.backend.cfg), ...(backend ? [backend.cfg] : [])];
-    this.needsSamples = routes.some((r) => r.cond !== null) || cfgs.some(usesSamples);
+    this.needsSamples = routes.some((r) => r.cond !== null) || cfg.monitorFail.length > 0 || cfgs.some(usesSamples);
     this.maxconn = maxconn;
     this.gate = gate;
     this.onIdle = onIdle;

@@ -339,7 +339,12 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     const sc = this.sc;
     if (sc) { sc.req = requestView(head); sc.res = null; sc.serverName = null; sc.useBackend(this.owner.backend); }
     const monitor = this.owner.proxyCfg.monitorUri;
-    if (monitor !== undefined && head.target === monitor) { this.answerLocally(errorResponse(200, this.closeAfter ? 'close' : head.minor === 0 ? 'keep-alive-1.0' : 'keep-alive')); return; }
+    if (monitor !== undefined && head.target === monitor) {
+      // `monitor fail if COND`: report the site down (503) while a condition holds.
+      const failing = this.owner.proxyCfg.monitorFail.some((c) => sc !== null && c.test(sc));
+      this.answerLocally(errorResponse(failing ? 503 : 200, this.closeAfter ? 'close' : head.minor === 0 ? 'keep-alive-1.0' : 'keep-alive'));
+      return;
+    }
     // The frontend's rules, then the backend choice (use_backend), then the backend's rules.
     if (this.owner.httpRequestRules.length > 0 && !this.runRules(head, this.owner.httpRequestRules)) return;
     this.backend = this.owner.routes.length > 0 ? this.owner.pickBackend(sc) : this.owner.backend;
