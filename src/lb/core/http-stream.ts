@@ -825,7 +825,16 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       return;
     }
     if (!this.respStarted) {
-      this.respBuf = this.respBuf.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.respBuf, chunk]);
+      if (this.respBuf.length === 0) {
+        // Usually the whole head arrives at once: parse it in the read buffer itself
+        // (everything derived from it is used before this callback returns) and copy
+        // only what must wait for more bytes.
+        this.respBuf = chunk;
+        this.tryResponse();
+        if (this.respBuf === chunk) this.respBuf = Buffer.from(chunk);
+        return;
+      }
+      this.respBuf = Buffer.concat([this.respBuf, chunk]);
       this.tryResponse();
       return;
     }
@@ -869,10 +878,12 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       if (feR.length > 0 || beR.length > 0) {
         respEdits = new HeadEdits(head);
         if (this.sc) { this.sc.res = responseView(head); this.sc.serverName = this.server?.name ?? null; }
+        // The head may be a view of the read buffer: the rules read it now, never later.
         const ctx: RuleContext = { edits: respEdits, method: req.method, target: req.target, minor: req.minor, sample: this.sc };
         // HAProxy runs the backend's response rules first, then the frontend's.
         let v = runResponseRules(beR, ctx);
         if (v.kind === 'continue') v = runResponseRules(feR, ctx);
+        if (this.sc) this.sc.res = null;
         if (v.kind !== 'continue') {
           // The server's response is replaced: its connection cannot be reused (body unread).
           this.dropServer();

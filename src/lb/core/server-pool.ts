@@ -135,7 +135,9 @@ export class ServerPool {
     conn.prev = conn.next = null;
     conn.pool = null;
     this.length--;
-    if (this.length === 0 && this.purgeTimer) { clearInterval(this.purgeTimer); this.purgeTimer = null; }
+    // The purge timer is not stopped here: a keep-alive session parks and takes its
+    // connection on every request, and a timer per request would cost more than the
+    // request. purge() stops it once the pool stays empty for a whole period.
   }
 
   /**
@@ -161,6 +163,10 @@ export class ServerPool {
 
   /** Closes connections idle for pool-purge-delay or more (oldest are at the head). */
   private purge(): void {
+    if (this.length === 0) {
+      if (this.purgeTimer) { clearInterval(this.purgeTimer); this.purgeTimer = null; }
+      return;
+    }
     const limit = performance.now() - this.purgeDelay;
     while (this.head && this.head.idleSince <= limit) {
       const c = this.head;

@@ -13,13 +13,20 @@ import type { RequestHead, ResponseHead } from './types.ts';
 
 const ALWAYS_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer'];
 
+const NONE: string[] = [];
+
 /** Names listed in Connection fields (lower-case), which are hop-by-hop too. */
 function connectionOptions(h: RequestHead | ResponseHead): string[] {
-  const out: string[] = [];
+  let out = NONE;
   for (let k = 0; k < h.fieldCount; k++) {
     const f = h.fields;
     if (!bytesEqualLower(h.buf, f[k * 4]!, f[k * 4 + 1]!, 'connection')) continue;
-    for (const t of h.buf.toString('latin1', f[k * 4 + 2]!, f[k * 4 + 3]!).split(',')) {
+    const vs = f[k * 4 + 2]!;
+    const ve = f[k * 4 + 3]!;
+    // The usual values name no other field: no string is built for them.
+    if (bytesEqualLower(h.buf, vs, ve, 'keep-alive') || bytesEqualLower(h.buf, vs, ve, 'close')) continue;
+    if (out === NONE) out = [];
+    for (const t of h.buf.toString('latin1', vs, ve).split(',')) {
       const name = t.trim().toLowerCase();
       if (name !== '' && name !== 'close' && name !== 'keep-alive' && name !== 'upgrade') out.push(name);
     }
