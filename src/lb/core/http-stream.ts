@@ -991,6 +991,10 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
         if (this.server) observe(this.server, 'l7-fail', 'Close from server (http)');
         // Nothing received is an empty response; part of a head is junk (HAProxy's terms).
         if (this.retryRequest(this.respBuf.length > 0 ? 'junk' : 'empty')) return;
+        // Not the first request of this client connection and not a byte of answer: close
+        // the client connection without one (HAProxy 2.6), as an idle keep-alive
+        // connection closes — clients then retry, where a 502 would be final.
+        if (this.transactions > 1 && this.respBuf.length === 0 && !this.interimSent) { this.abort('SH'); return; }
         this.fail(502, 'SH');
       } else if (!this.respDone) {
         this.abort('SD');
