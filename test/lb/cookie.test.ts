@@ -53,7 +53,7 @@ ${lines}
 }
 
 /** One request on its own connection; returns the response head and body. */
-function get(port: number, headers = '', method = 'GET'): Promise<{ head: string; body: string }> {
+function get(port: number, headers = '', method = 'GET', path = '/'): Promise<{ head: string; body: string }> {
   return new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1');
     let got = '';
@@ -66,7 +66,7 @@ function get(port: number, headers = '', method = 'GET'): Promise<{ head: string
       if (got.length >= end + 4 + len) { s.destroy(); resolve({ head: got.slice(0, end), body: got.slice(end + 4, end + 4 + len) }); }
     });
     s.on('error', () => {});
-    s.write(`${method} / HTTP/1.1\r\nhost: x\r\n${headers}${method === 'POST' ? 'content-length: 0\r\n' : ''}\r\n`);
+    s.write(`${method} ${path} HTTP/1.1\r\nhost: x\r\n${headers}${method === 'POST' ? 'content-length: 0\r\n' : ''}\r\n`);
   });
 }
 
@@ -138,4 +138,18 @@ test('cookie configuration errors', async () => {
   const r = await runToEnd(['-c', '-f', writeConfig(`defaults\n  mode http\nbackend b\n  cookie SRV insert rewrite\n  cookie SRV rewrite maxidle 30m\n  cookie SRV prefix nocache\n  cookie\n  server s1 127.0.0.1:80 cookie "a b"\n`)]);
   assert.equal(r.code, 1);
   for (const line of [4, 5, 6, 7, 8]) assert.match(r.out, new RegExp(`test\\.cfg:${line}\\]`));
+});
+
+test('force-persist and ignore-persist (with ACLs)', async () => {
+  const a = await server('a');
+  const b = await server('b');
+  const port = await lb(`  cookie SRV insert indirect
+  force-persist if { path_beg /admin }
+  ignore-persist if { path_end .css }
+  server a 127.0.0.1:${a.port} cookie ca
+  server b 127.0.0.1:${b.port} cookie cb`);
+  for (let i = 0; i < 2; i++) assert.equal((await get(port, 'Cookie: SRV=cb\r\n')).body, 'b');
+  const css = [];
+  for (let i = 0; i < 2; i++) css.push((await get(port, 'Cookie: SRV=cb\r\n', 'GET', '/x.css')).body);
+  assert.deepEqual(css.sort(), ['a', 'b'], 'ignore-persist: balanced despite the cookie');
 });

@@ -401,6 +401,7 @@ function openProxy(ctx: ParseContext, kind: 'frontend' | 'backend' | 'listen', w
     httpResponseRules: [],
     tcpConnectionRules: [],
     monitorFail: [],
+    persistRules: [],
     cap,
   };
   // default_backend only makes sense for frontends; a backend inherits none.

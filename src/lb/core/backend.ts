@@ -149,8 +149,8 @@ export class Backend {
    * maxqueue and `option redispatch` allows another server — and the caller balances
    * the request normally.
    */
-  assignDirect(server: Server, waiter: Waiter): Assignment | null {
-    const open = server.usable || (this.cfg.options.persist && server.admin === 'ready');
+  assignDirect(server: Server, waiter: Waiter, force = false): Assignment | null {
+    const open = server.usable || ((this.cfg.options.persist || force) && server.admin === 'ready');
     if (!open) return null;
     if (server.hasRoom) {
       this.take(server);

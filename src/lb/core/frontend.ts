@@ -79,7 +79,8 @@ export class Frontend implements StreamOwner, HttpOwner {
     this.routes = routes;
     this.lookup = lookup;
     const cfgs = [cfg, ...routes.map((r) => r.backend.cfg), ...(backend ? [backend.cfg] : [])];
-    this.needsSamples = routes.some((r) => r.cond !== null) || cfg.monitorFail.length > 0 || cfgs.some(usesSamples);
+    this.needsSamples = routes.some((r) => r.cond !== null) || cfg.monitorFail.length > 0 || cfgs.some(usesSamples)
+      || cfgs.some((c) => c.persistRules.length > 0);
     this.maxconn = maxconn;
     this.gate = gate;
     this.onIdle = onIdle;

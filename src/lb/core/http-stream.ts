@@ -384,8 +384,12 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     const ck = be.cfg.cookie;
     if (ck && avoid === undefined) {
       this.persist = readPersistCookie(this.req!, ck);
-      const target = this.persist ? be.serverByCookie(this.persist.value) : null;
-      a = target ? be.assignDirect(target, this) : null;
+      // ignore-persist: the cookie is not looked at; force-persist: honoured even when its
+      // server is down (HAProxy: not in maintenance).
+      const persistRules = be.cfg.persistRules;
+      const rule = persistRules.length > 0 && this.sc ? persistRules.find((r) => r.cond.test(this.sc!)) : undefined;
+      const target = this.persist && rule?.kind !== 'ignore' ? be.serverByCookie(this.persist.value) : null;
+      a = target ? be.assignDirect(target, this, rule?.kind === 'force') : null;
       this.directTo = a ? target : null;
     } else {
       this.directTo = null;

@@ -30,7 +30,7 @@ type Target = { proxy: ProxyConfig; defaults?: undefined } | { proxy?: undefined
 
 export const PROXY_KEYWORDS = [
   'bind', 'mode', 'maxconn', 'timeout', 'default_backend', 'use_backend', 'server',
-  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'cookie', 'http-request', 'http-response', 'monitor-uri', 'errorfiles', 'acl', 'tcp-request', 'monitor', 'errorfile', 'option', 'no option',
+  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'cookie', 'http-request', 'http-response', 'monitor-uri', 'errorfiles', 'acl', 'tcp-request', 'monitor', 'force-persist', 'ignore-persist', 'errorfile', 'option', 'no option',
   ...CHECK_KEYWORDS, ...BALANCE_KEYWORDS,
 ];
 
@@ -145,6 +145,14 @@ export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): vo
       const v = parseUint(args[1], 1, 10_000_000);
       if (!v.ok) return ctx.alert('SY_ERR_CFG_ARG', `'fullconn' ${v.reason} (a positive integer).`);
       s.fullconn = v.value;
+      return;
+    }
+    case 'force-persist':
+    case 'ignore-persist': {
+      if (!capable(ctx, t, kw, 'backend', 'warning', false)) return;
+      if (args[1] !== 'if' && args[1] !== 'unless') return ctx.alert('SY_ERR_CFG_ARG', `'${kw}' requires either 'if' or 'unless' followed by a condition.`);
+      const cond = compileCondition(ctx, t.proxy!, args.slice(1), { keyword: kw });
+      if (cond) t.proxy!.persistRules.push({ kind: kw === 'force-persist' ? 'force' : 'ignore', cond });
       return;
     }
     case 'monitor': {
