@@ -17,6 +17,7 @@ import { getWeight } from './commands/get.ts';
 import { enableServer, disableServer } from './commands/enable.ts';
 import { clearCounters } from './commands/clear.ts';
 import { prompt, quit, operator, user } from './commands/session.ts';
+import { addAcl, addMap, clearAcl, clearMap, delAcl, delMap, setMap, showAcl, showMap } from './commands/map.ts';
 
 const help: CliCommand = {
   words: ['help'], usage: 'help [<command>]', help: 'list the commands (or those starting with the words given)',
@@ -25,9 +26,9 @@ const help: CliCommand = {
 
 /** Sorted as HAProxy lists them; help, prompt and quit come last. */
 const COMMANDS: readonly CliCommand[] = [
-  clearCounters, disableServer, enableServer, getWeight, operator,
-  setMaxconnFrontend, setMaxconnGlobal, setMaxconnServer, setServer, setWeight,
-  showBackend, showCliLevel, showEnv, showInfo, showServersState, showSess, showStat, showVersion,
+  addAcl, addMap, clearAcl, clearCounters, clearMap, delAcl, delMap, disableServer, enableServer, getWeight, operator,
+  setMap, setMaxconnFrontend, setMaxconnGlobal, setMaxconnServer, setServer, setWeight,
+  showAcl, showBackend, showCliLevel, showEnv, showInfo, showMap, showServersState, showSess, showStat, showVersion,
   user, help, prompt, quit,
 ];
 const TAIL = new Set<CliCommand>([help, prompt, quit]);
