@@ -173,3 +173,35 @@ test('monitor fail: the monitor-uri answers 503 while the condition holds', asyn
   await waitForPort(p2);
   assert.match(await get(p2, '/health'), /^HTTP\/1\.1 503 /);
 });
+
+test('userlist + http_auth: Basic credentials checked (insecure-password and SHA-crypt), http-request auth challenges', async () => {
+  const port = await freePort();
+  runSwitchyard(['-d', '-f', writeConfig(`userlist admins
+  group ops users bob
+  user alice insecure-password wonder
+  user bob password $6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77vwPZN.Pq.H91p5hVO1
+defaults
+  mode http
+  timeout connect 1s
+  timeout client 5s
+  timeout server 5s
+frontend fe
+  bind 127.0.0.1:${port}
+  acl authed http_auth(admins)
+  acl is_ops http_auth_group(admins) ops
+  http-request auth realm Admins if !authed
+  http-request return status 200 content-type text/plain string "ops" if is_ops
+  default_backend app
+backend app
+  server s 127.0.0.1:${app.port}
+`)]);
+  await waitForPort(port);
+  const basic = (u: string, p: string): string => `Authorization: Basic ${Buffer.from(`${u}:${p}`).toString('base64')}\r\n`;
+  assert.match(await get(port, '/'), /^HTTP\/1\.1 401 [^]*www-authenticate: Basic realm="Admins"/);
+  assert.match(await get(port, '/', basic('alice', 'nope')), /^HTTP\/1\.1 401 /);
+  assert.equal(body(await get(port, '/', basic('alice', 'wonder'))), 'app');
+  assert.equal(body(await get(port, '/', basic('bob', 'secret'))), 'ops');
+  const bad = await runToEnd(['-c', '-f', writeConfig(`userlist u\n  user x password $1$abc$def\n  user y\n  frob z\n`)]);
+  assert.equal(bad.code, 1);
+  for (const line of [2, 3, 4]) assert.match(bad.out, new RegExp(`test\\.cfg:${line}\\]`), `line ${line}`);
+});

@@ -12,6 +12,7 @@ export type Section =
   | { kind: 'defaults'; defaults: DefaultsConfig }
   | { kind: 'proxy'; proxy: ProxyConfig }
   | { kind: 'http-errors'; name: string; files: Record<number, Buffer> }
+  | { kind: 'userlist'; list: import('../auth/userlist.ts').Userlist | null }
   /** A section we recognise but do not implement: its lines are skipped (one error was given). */
   | { kind: 'unsupported'; name: string };
 

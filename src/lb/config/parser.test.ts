@@ -97,7 +97,7 @@ test('keywords outside any section, and unknown section keywords, are unknown ke
 });
 
 test('recognised but unserved sections are one error each; their lines are skipped', () => {
-  const ctx = parse(lines('userlist admins', '  user bob insecure-password x', '  whatever', 'frontend fe', '  bind :80'));
+  const ctx = parse(lines('peers mypeers', '  peer a 127.0.0.1:1', '  whatever', 'frontend fe', '  bind :80'));
   assert.deepEqual(alerts(ctx), ['1 SY_ERR_CFG_NOT_IMPLEMENTED']);
   assert.equal(proxy(ctx, 'fe').binds.length, 1);
 });

@@ -13,6 +13,7 @@ import { tokenize, TokenizeError } from './tokenizer.ts';
 import { evaluateCondition, ConditionError } from './conditions.ts';
 import { parseGlobalLine } from './sections/global.ts';
 import { parseErrorfile, parseProxyLine, NAME_RE } from './sections/proxy.ts';
+import { openUserlist, parseUserlistLine } from './sections/userlist.ts';
 import { UNSUPPORTED_SECTIONS } from './sections/unsupported.ts';
 import { finalize } from './finalize.ts';
 import type { Config, DefaultsConfig, Diagnostic, ProxyConfig, ProxySettings } from './types.ts';
@@ -198,6 +199,7 @@ function sectionName(ctx: ParseContext): string {
     case 'proxy': return s.proxy.name;
     case 'unsupported': return s.name;
     case 'http-errors': return s.name;
+    case 'userlist': return s.list?.name ?? 'userlist';
   }
 }
 
@@ -272,6 +274,7 @@ function dispatch(ctx: ParseContext, words: string[]): void {
       return openProxy(ctx, kw, words);
   }
   if (kw === 'http-errors') return openHttpErrors(ctx, words);
+  if (kw === 'userlist') { ctx.section = { kind: 'userlist', list: openUserlist(ctx, words) }; return; }
   if (UNSUPPORTED_SECTIONS.has(kw)) {
     ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'${kw}' sections are valid in HAProxy but not implemented yet in Switchyard; this section is skipped.`);
     ctx.section = { kind: 'unsupported', name: kw };
@@ -289,6 +292,9 @@ function dispatch(ctx: ParseContext, words: string[]): void {
       return parseProxyLine(ctx, { defaults: s.defaults }, words);
     case 'proxy':
       return parseProxyLine(ctx, { proxy: s.proxy }, words);
+    case 'userlist':
+      if (s.list) parseUserlistLine(ctx, s.list, words);
+      return;
     case 'http-errors':
       if (kw !== 'errorfile') return ctx.alert('SY_ERR_CFG_UNKNOWN_KEYWORD', `unknown keyword '${kw}' in 'http-errors' section; supported: errorfile.`);
       return parseErrorfile(ctx, { errorfiles: s.files }, words);

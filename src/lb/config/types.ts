@@ -230,6 +230,8 @@ export interface Config {
   files: string[];
   /** `http-errors NAME` sections: their errorfiles by status. */
   httpErrors?: Map<string, { where: Where; files: Record<number, Buffer> }>;
+  /** `userlist NAME` sections (src/lb/auth). */
+  userlists?: Map<string, import('../auth/userlist.ts').Userlist>;
   global: GlobalConfig;
   proxies: ProxyConfig[];
 }

@@ -2,4 +2,5 @@
 import './l4.ts';
 import './http.ts';
 import './misc.ts';
+import './auth.ts';
 export { FETCHES } from '../registry.ts';

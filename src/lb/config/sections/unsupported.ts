@@ -10,7 +10,7 @@
 
 /** Section headers HAProxy knows that we don't serve yet. */
 export const UNSUPPORTED_SECTIONS = new Set([
-  'userlist', 'peers', 'resolvers', 'mailers', 'program', 'ring',
+  'peers', 'resolvers', 'mailers', 'program', 'ring',
   'cache', 'fcgi-app', 'log-forward', 'crt-store', 'traces', 'acme',
 ]);
 
