@@ -205,3 +205,31 @@ backend app
   assert.equal(bad.code, 1);
   for (const line of [2, 3, 4]) assert.match(bad.out, new RegExp(`test\\.cfg:${line}\\]`), `line ${line}`);
 });
+
+test('set-var / unset-var: transaction variables read by later rules, gone at the next request', async () => {
+  const port = await freePort();
+  runSwitchyard(['-d', '-f', writeConfig(`defaults
+  mode http
+  timeout connect 1s
+  timeout client 5s
+  timeout server 5s
+frontend fe
+  bind 127.0.0.1:${port}
+  http-request set-var(txn.who) req.hdr(x-user) if { req.hdr(x-user) -m found }
+  http-request set-var(sess.first) path if !{ var(sess.first) -m found }
+  http-request return status 200 content-type text/plain lf-string "who=%[var(txn.who)] first=%[var(sess.first)]"
+`)]);
+  await waitForPort(port);
+  const replies: string[] = await new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    let got = '';
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => {
+      got += d;
+      const parts = got.split('HTTP/1.1 200').slice(1).map((p) => p.slice(p.indexOf('\r\n\r\n') + 4));
+      if (parts.length === 2 && got.endsWith('first=/one')) { s.destroy(); resolve(parts); }
+    });
+    s.write('GET /one HTTP/1.1\r\nhost: x\r\nx-user: ann\r\n\r\nGET /two HTTP/1.1\r\nhost: x\r\n\r\n');
+  });
+  assert.deepEqual(replies, ['who=ann first=/one', 'who= first=/one']);
+});

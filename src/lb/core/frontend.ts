@@ -197,5 +197,5 @@ export class Frontend implements StreamOwner, HttpOwner {
  */
 function usesSamples(cfg: ProxyConfig): boolean {
   const rules = [...cfg.httpRequestRules, ...cfg.httpResponseRules];
-  return rules.some((r) => r.cond !== null || 'value' in r.action || 'body' in r.action || 'replacement' in r.action || 'headers' in r.action);
+  return rules.some((r) => r.cond !== null || 'value' in r.action || 'body' in r.action || 'replacement' in r.action || 'headers' in r.action || 'expr' in r.action);
 }

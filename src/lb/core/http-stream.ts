@@ -337,7 +337,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     }
     this.headEdits = null;
     const sc = this.sc;
-    if (sc) { sc.req = requestView(head); sc.res = null; sc.serverName = null; sc.useBackend(this.owner.backend); }
+    if (sc) { sc.newTransaction(); sc.req = requestView(head); sc.res = null; sc.serverName = null; sc.useBackend(this.owner.backend); }
     const monitor = this.owner.proxyCfg.monitorUri;
     if (monitor !== undefined && head.target === monitor) {
       // `monitor fail if COND`: report the site down (503) while a condition holds.

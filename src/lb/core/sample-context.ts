@@ -5,8 +5,29 @@
  * only when the proxy has conditions or log-format values; the HTTP views are swapped
  * per transaction.
  */
-import type { BackendLookup, BackendStats, HttpRequestView, HttpResponseView, SampleContext } from '../acl/index.ts';
-import { MapVarStore } from '../acl/index.ts';
+import type { BackendLookup, BackendStats, HttpRequestView, HttpResponseView, Sample, SampleContext, VarScope, VarStore } from '../acl/index.ts';
+
+/** proc.* variables live as long as the process. */
+const procVars = new Map<string, Sample>();
+
+/**
+ * Variables by scope lifetime: sess for the connection, txn/req/res for one HTTP
+ * transaction (newTransaction() drops them), proc for the process.
+ */
+class StreamVars implements VarStore {
+  private readonly sess = new Map<string, Sample>();
+  private txn: Map<string, Sample> | null = null;
+  private map(scope: VarScope, create: boolean): Map<string, Sample> | null {
+    if (scope === 'proc') return procVars;
+    if (scope === 'sess') return this.sess;
+    if (this.txn === null && create) this.txn = new Map();
+    return this.txn;
+  }
+  get(scope: VarScope, name: string): Sample | undefined { return this.map(scope, false)?.get(`${scope}.${name}`); }
+  set(scope: VarScope, name: string, value: Sample): void { this.map(scope, true)!.set(`${scope}.${name}`, value); }
+  unset(scope: VarScope, name: string): void { this.map(scope, false)?.delete(`${scope}.${name}`); }
+  newTransaction(): void { this.txn = null; }
+}
 import type { Backend } from './backend.ts';
 
 /** BackendStats of a live backend (read when an expression asks). */
@@ -55,7 +76,7 @@ export class StreamSampleContext implements SampleContext {
   serverName: string | null = null;
   req: HttpRequestView | null = null;
   res: HttpResponseView | null = null;
-  readonly vars = new MapVarStore();
+  readonly vars = new StreamVars();
   readonly backends: BackendLookup | null;
   currentBackend: BackendStats | null = null;
 
@@ -68,6 +89,9 @@ export class StreamSampleContext implements SampleContext {
     this.backendName = frontendName;
     this.backends = lookup;
   }
+
+  /** A new HTTP transaction: txn/req/res variables start empty. */
+  newTransaction(): void { this.vars.newTransaction(); }
 
   /** The backend chosen for the current request (names and stats follow it). */
   useBackend(be: Backend | null): void {

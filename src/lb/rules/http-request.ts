@@ -5,6 +5,7 @@
  * deny, tarpit, reject, return, redirect, auth) ends the list with a verdict.
  */
 import type { HttpRequestAction, HttpRequestRule, RuleContext, RuleVerdict, HeaderMatch } from './types.ts';
+import type { SampleContext } from '../acl/index.ts';
 
 const REASON: Record<number, string> = {
   200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 301: 'Moved Permanently', 302: 'Found',
@@ -93,6 +94,15 @@ function apply(ctx: RuleContext, a: HttpRequestAction): RuleVerdict | null {
       return null;
     }
     case 'set-pathq': ctx.edits.target = a.value(ctx); return null;
+    case 'set-var': {
+      const sc = ctx.sample as SampleContext | null;
+      const v = sc ? a.expr.eval(sc) : null;
+      if (sc?.vars && v !== null) sc.vars.set(a.scope, a.name, v);
+      return null;
+    }
+    case 'unset-var':
+      (ctx.sample as SampleContext | null)?.vars?.unset(a.scope, a.name);
+      return null;
     case 'set-status':
       ctx.edits.status = a.status;
       ctx.edits.reason = a.reason ?? reasonOf(a.status);

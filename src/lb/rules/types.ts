@@ -36,7 +36,10 @@ export type HttpRequestAction =
   | { kind: 'replace-header' | 'replace-value'; name: string; re: RegExp; replacement: Value }
   | { kind: 'set-method' | 'set-path' | 'set-pathq' | 'set-query' | 'set-uri'; value: Value }
   /** http-response only. */
-  | { kind: 'set-status'; status: number; reason: string | null };
+  | { kind: 'set-status'; status: number; reason: string | null }
+  /** `set-var(scope.name) EXPR` / `unset-var(scope.name)`: the expression's sample, in the stream's variables. */
+  | { kind: 'set-var'; scope: import('../acl/index.ts').VarScope; name: string; expr: import('../acl/index.ts').CompiledExpr }
+  | { kind: 'unset-var'; scope: import('../acl/index.ts').VarScope; name: string };
 
 export interface HttpRequestRule {
   where: { file: string; line: number };

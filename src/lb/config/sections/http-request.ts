@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import type { ParseContext } from '../context.ts';
 import type { ProxyConfig } from '../types.ts';
 import type { Condition, HeaderMatch, HttpRequestAction, HttpRequestRule, Value } from '../../rules/types.ts';
+import { compileExpr, parseVarName } from '../../acl/index.ts';
 
 type CondCompiler = (ctx: ParseContext, proxy: ProxyConfig, words: string[], side: 'request' | 'response') => Condition | null;
 type ValueCompiler = (ctx: ParseContext, proxy: ProxyConfig, text: string) => Value | null;
@@ -98,10 +99,23 @@ function payload(ctx: ParseContext, p: ProxyConfig, a: string[], i: number, kw: 
 
 /** Actions `http-response` serves (HAProxy's response-side subset). */
 const RESPONSE_ACTIONS = new Set(['allow', 'deny', 'return', 'add-header', 'set-header', 'del-header', 'replace-header', 'replace-value', 'set-status']);
+// set-var(…)/unset-var(…) are handled before the response check (both sides have them).
 
 function parseAction(ctx: ParseContext, p: ProxyConfig, a: string[], side: 'request' | 'response'): { action: HttpRequestAction; next: number } {
   const kw = a[1]!;
   const rule = `http-${side}`;
+  const varm = /^(set-var|unset-var)\(([^),]+)\)$/.exec(kw);
+  if (varm) {
+    let v: { scope: import('../../acl/index.ts').VarScope; name: string };
+    try { v = parseVarName(varm[2]!); } catch (e) { throw new ArgError(`'${rule} ${kw}' : ${(e as Error).message}.`); }
+    if (varm[1] === 'unset-var') return { action: { kind: 'unset-var', ...v }, next: 2 };
+    if (!a[2] || a[2] === 'if' || a[2] === 'unless') throw new ArgError(`'${rule} ${kw}' expects a sample expression.`);
+    try {
+      return { action: { kind: 'set-var', ...v, expr: compileExpr(a[2], { baseDir: process.cwd(), mode: p.mode }) }, next: 3 };
+    } catch (e) {
+      throw new ArgError(`'${rule} ${kw}' : ${(e as Error).message}.`);
+    }
+  }
   if (side === 'response' && !RESPONSE_ACTIONS.has(kw)) {
     if (NOT_YET.has(kw) || FINAL.has(kw) || kw.startsWith('set-') || kw === 'redirect') throw new ArgError(`'${rule} ${kw}' is not implemented yet in Switchyard; supported: ${[...RESPONSE_ACTIONS].join(', ')}.`, 'SY_ERR_CFG_NOT_IMPLEMENTED');
     throw new ArgError(`'${rule}' expects one of ${[...RESPONSE_ACTIONS].join(', ')} (and more not implemented yet), got '${kw}'.`);
