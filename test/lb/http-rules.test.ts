@@ -149,7 +149,7 @@ frontend fe
   http-request deny if TRUE
   http-request set-header Content-Length 5
   http-request frobnicate
-  http-request set-var(txn.x) str(a)
+  http-request capture req.hdr(host) len 10
   http-request deny deny_status 999
   default_backend be
 backend be
