@@ -233,3 +233,22 @@ frontend fe
   });
   assert.deepEqual(replies, ['who=ann first=/one', 'who= first=/one']);
 });
+
+test('use-server sends matching requests to a named server', async () => {
+  const port = await freePort();
+  runSwitchyard(['-d', '-f', writeConfig(`defaults
+  mode http
+  timeout connect 1s
+  timeout client 5s
+  timeout server 5s
+listen lb
+  bind 127.0.0.1:${port}
+  use-server api if { path_beg /api }
+  server app 127.0.0.1:${app.port}
+  server api 127.0.0.1:${api.port}
+`)]);
+  await waitForPort(port);
+  for (let i = 0; i < 3; i++) assert.equal(body(await get(port, '/api/x')), 'api');
+  const others = [body(await get(port, '/')), body(await get(port, '/'))].sort();
+  assert.deepEqual(others, ['api', 'app']);
+});

@@ -16,6 +16,9 @@ export function finalize(ctx: ParseContext): void {
 
   for (const p of proxies) {
     assignServerIds(ctx, p);
+    for (const u of p.useServers) {
+      if (!p.servers.some((s) => s.name === u.name)) ctx.alert('SY_ERR_CFG_REFERENCE', `${p.kind} '${p.name}' : unable to find server '${u.name}' referenced in a 'use-server' rule.`, u.where);
+    }
     // `errorfiles NAME [CODE…]`: the section's files for those codes (all when none), except
     // codes the proxy sets itself with `errorfile`.
     for (const ref of p.errorfilesRefs) {

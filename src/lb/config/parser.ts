@@ -408,6 +408,7 @@ function openProxy(ctx: ParseContext, kind: 'frontend' | 'backend' | 'listen', w
     tcpConnectionRules: [],
     monitorFail: [],
     persistRules: [],
+    useServers: [],
     cap,
   };
   // default_backend only makes sense for frontends; a backend inherits none.

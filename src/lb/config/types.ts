@@ -186,6 +186,8 @@ export interface ProxyConfig extends ProxySettings {
   servers: ServerConfig[];
   /** `http-request` rules in order (src/lb/rules). */
   httpRequestRules: import('../rules/types.ts').HttpRequestRule[];
+  /** `use-server NAME if|unless COND` in order: the first that holds sends the request to that server. */
+  useServers: { name: string; where: Where; cond: import('../acl/index.ts').CompiledCondition }[];
   /** `force-persist` / `ignore-persist if|unless COND`, in order (the first that holds decides). */
   persistRules: { kind: 'force' | 'ignore'; cond: import('../acl/index.ts').CompiledCondition }[];
   /** `monitor fail if|unless COND`: the monitor-uri answers 503 while one holds. */

@@ -80,7 +80,7 @@ export class Frontend implements StreamOwner, HttpOwner {
     this.lookup = lookup;
     const cfgs = [cfg, ...routes.map((r) => r.backend.cfg), ...(backend ? [backend.cfg] : [])];
     this.needsSamples = routes.some((r) => r.cond !== null) || cfg.monitorFail.length > 0 || cfgs.some(usesSamples)
-      || cfgs.some((c) => c.persistRules.length > 0);
+      || cfgs.some((c) => c.persistRules.length > 0 || c.useServers.length > 0);
     this.maxconn = maxconn;
     this.gate = gate;
     this.onIdle = onIdle;

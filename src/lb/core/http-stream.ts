@@ -381,8 +381,15 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.releaseSlot();
     this.pickView = null;
     let a = null;
+    if (avoid === undefined) this.persist = null; // a new request: no cookie edits carried over
+    // use-server: the first rule whose condition holds names the server (if it can take traffic).
+    if (avoid === undefined && be.cfg.useServers.length > 0 && this.sc) {
+      const rule = be.cfg.useServers.find((u) => u.cond.test(this.sc!));
+      const target = rule ? be.servers.find((s) => s.name === rule.name) : undefined;
+      if (target) a = be.assignDirect(target, this);
+    }
     const ck = be.cfg.cookie;
-    if (ck && avoid === undefined) {
+    if (ck && avoid === undefined && a === null) {
       this.persist = readPersistCookie(this.req!, ck);
       // ignore-persist: the cookie is not looked at; force-persist: honoured even when its
       // server is down (HAProxy: not in maintenance).

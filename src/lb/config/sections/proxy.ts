@@ -30,7 +30,7 @@ type Target = { proxy: ProxyConfig; defaults?: undefined } | { proxy?: undefined
 
 export const PROXY_KEYWORDS = [
   'bind', 'mode', 'maxconn', 'timeout', 'default_backend', 'use_backend', 'server',
-  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'cookie', 'http-request', 'http-response', 'monitor-uri', 'errorfiles', 'acl', 'tcp-request', 'monitor', 'force-persist', 'ignore-persist', 'errorfile', 'option', 'no option',
+  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'cookie', 'http-request', 'http-response', 'monitor-uri', 'errorfiles', 'acl', 'tcp-request', 'monitor', 'force-persist', 'ignore-persist', 'use-server', 'errorfile', 'option', 'no option',
   ...CHECK_KEYWORDS, ...BALANCE_KEYWORDS,
 ];
 
@@ -145,6 +145,13 @@ export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): vo
       const v = parseUint(args[1], 1, 10_000_000);
       if (!v.ok) return ctx.alert('SY_ERR_CFG_ARG', `'fullconn' ${v.reason} (a positive integer).`);
       s.fullconn = v.value;
+      return;
+    }
+    case 'use-server': {
+      if (!capable(ctx, t, kw, 'backend', 'warning', false)) return;
+      if (!args[1] || (args[2] !== 'if' && args[2] !== 'unless')) return ctx.alert('SY_ERR_CFG_ARG', `'use-server' requires a server name followed by 'if' or 'unless' and a condition.`);
+      const cond = compileCondition(ctx, t.proxy!, args.slice(2), { keyword: 'use-server' });
+      if (cond) t.proxy!.useServers.push({ name: args[1], where: { ...ctx.where }, cond });
       return;
     }
     case 'force-persist':
