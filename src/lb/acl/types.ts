@@ -114,6 +114,8 @@ export interface SampleContext {
   readonly currentBackend: BackendStats | null;
   /** `unique-id-format` result, computed by the proxy; null when not configured. */
   uniqueId(): string | null;
+  /** Stick counters this connection tracks (track-sc0..2), read by sc_* fetches; absent or null: none. */
+  readonly stick?: import('../stick/track.ts').StreamTrackers | null;
 }
 
 /** Compile-time facts a fetch or converter can query (the proxy being configured). */
@@ -124,6 +126,8 @@ export interface CompileEnv {
   readonly mode?: 'tcp' | 'http';
   /** Names of known backends, when checks are wanted (null: do not check). */
   readonly backendNames?: ReadonlySet<string> | null;
+  /** The proxy being configured: its stick table is the default of sc_/src_/table_ keywords. */
+  readonly proxyName?: string;
 }
 
 /** A compiled sample expression: null when the sample does not exist. */

@@ -17,6 +17,7 @@ import { getWeight } from './commands/get.ts';
 import { enableServer, disableServer } from './commands/enable.ts';
 import { clearCounters } from './commands/clear.ts';
 import { prompt, quit, operator, user } from './commands/session.ts';
+import { showTable, clearTable } from './commands/table.ts';
 import { addAcl, addMap, clearAcl, clearMap, delAcl, delMap, setMap, showAcl, showMap } from './commands/map.ts';
 
 const help: CliCommand = {
@@ -26,9 +27,9 @@ const help: CliCommand = {
 
 /** Sorted as HAProxy lists them; help, prompt and quit come last. */
 const COMMANDS: readonly CliCommand[] = [
-  addAcl, addMap, clearAcl, clearCounters, clearMap, delAcl, delMap, disableServer, enableServer, getWeight, operator,
+  addAcl, addMap, clearAcl, clearCounters, clearMap, clearTable, delAcl, delMap, disableServer, enableServer, getWeight, operator,
   setMap, setMaxconnFrontend, setMaxconnGlobal, setMaxconnServer, setServer, setWeight,
-  showAcl, showBackend, showCliLevel, showEnv, showInfo, showMap, showServersState, showSess, showStat, showVersion,
+  showAcl, showBackend, showCliLevel, showEnv, showInfo, showMap, showServersState, showSess, showStat, showTable, showVersion,
   user, help, prompt, quit,
 ];
 const TAIL = new Set<CliCommand>([help, prompt, quit]);

@@ -69,6 +69,8 @@ export class Frontend implements StreamOwner, HttpOwner {
   readonly proxyCfg: ProxyConfig;
   listeners: BoundSocket[] = [];
   private readonly held: { sock: net.Socket; inbound: Inbound | null }[] = [];
+  /** Sample contexts of connections that tcp-request rules started tracking (stick counters). */
+  private readonly tracked = new WeakMap<net.Socket, StreamSampleContext>();
   private readonly gate: ConnectionGate;
   private readonly onIdle: () => void;
 
@@ -105,6 +107,8 @@ export class Frontend implements StreamOwner, HttpOwner {
 
   /** A sample context for a new stream, or null when nothing here evaluates samples. */
   sampleContext(sock: net.Socket): StreamSampleContext | null {
+    const pre = this.tracked.get(sock);
+    if (pre) return pre;
     return this.needsSamples ? new StreamSampleContext(sock, this.name, this.lookup) : null;
   }
 
@@ -125,9 +129,12 @@ export class Frontend implements StreamOwner, HttpOwner {
       const ctx = new StreamSampleContext(sock, this.name, this.lookup);
       for (const r of rules) {
         if (r.cond !== null && !r.cond.test(ctx)) continue;
+        if (r.stick) { r.stick(ctx); continue; }
         if (r.action === 'reject') { this.feCounters.dcon++; sock.destroy(); return; }
         break;
       }
+      // Counters tracked here (track-sc*) belong to the session: its stream keeps this context.
+      if (ctx.stick) this.tracked.set(sock, ctx);
     }
     if (this.streams.size < this.maxconn && this.gate.hasRoom() && this.held.length === 0) {
       this.start(sock, inbound);
@@ -197,5 +204,5 @@ export class Frontend implements StreamOwner, HttpOwner {
  */
 function usesSamples(cfg: ProxyConfig): boolean {
   const rules = [...cfg.httpRequestRules, ...cfg.httpResponseRules];
-  return rules.some((r) => r.cond !== null || 'value' in r.action || 'body' in r.action || 'replacement' in r.action || 'headers' in r.action || 'expr' in r.action);
+  return rules.some((r) => r.cond !== null || r.action.kind === 'stick' || 'value' in r.action || 'body' in r.action || 'replacement' in r.action || 'headers' in r.action || 'expr' in r.action);
 }

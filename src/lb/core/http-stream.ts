@@ -276,7 +276,11 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
 
   private onClientEnd(): void {
     if (this.phase === 'tunnel') { this.conn?.sock.end(); return; }
-    if (this.phase === 'head' && this.pending.length === 0) { this.cli.end(); return; }
+    if (this.phase === 'head' && this.pending.length === 0) {
+      if (this.transactions === 0) this.sc?.stick?.closedBeforeRequest();
+      this.cli.end();
+      return;
+    }
     // The client stopped sending mid-transaction: finish the response, then close —
     // unless `option abortonclose` drops a request not answered yet (queued or sent).
     if (this.phase === 'forwarding' && !this.respStarted && this.backend?.cfg.options.abortonclose) {
@@ -338,6 +342,8 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.headEdits = null;
     const sc = this.sc;
     if (sc) { sc.newTransaction(); sc.req = requestView(head); sc.res = null; sc.serverName = null; sc.useBackend(this.owner.backend); }
+    // Stick counters: the last request's http-request trackers end, the session's count this one.
+    sc?.stick?.newRequest();
     const monitor = this.owner.proxyCfg.monitorUri;
     if (monitor !== undefined && head.target === monitor) {
       // `monitor fail if COND`: report the site down (503) while a condition holds.
@@ -672,6 +678,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     const status = Number(response.toString('latin1', 9, 12));
     if (this.lg) this.lg.status = status;
     countStatus(this.owner.feCounters, status);
+    this.sc?.stick?.status(status);
     this.toClient(response);
     this.respStarted = true;
     this.respDone = true;
@@ -872,6 +879,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       if (head.status >= 200 && this.copy && this.backend!.cfg.retryOn.statuses.includes(head.status) && this.retryRequest('status')) return;
       const rest = this.respBuf.subarray(head.end);
       countStatus(this.owner.feCounters, head.status);
+      this.sc?.stick?.status(head.status);
       countStatus(this.backend!.counters, head.status);
       countStatus(this.server!.counters, head.status);
       if (head.status < 200 && head.status !== 101) {
@@ -1045,6 +1053,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   private maybeTransactionDone(): void {
     if (!this.reqDone || !this.respDone || this.phase !== 'forwarding') return;
     this.logTxn(this.failTerm);
+    this.sc?.stick?.endStream();
     this.releaseSlot();
     this.parkServer();
     if (this.closeAfter) {
@@ -1110,6 +1119,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.dropServer();
     if (this.respStarted) { this.logTxn(ts[0] + 'D'); this.phase = 'closing'; this.cli.destroy(); return; }
     countStatus(this.owner.feCounters, status);
+    this.sc?.stick?.status(status);
     this.failTerm = ts;
     if (this.lg) { this.lg.status = status; if (this.lg.tResp < 0) this.lg.tResp = -1; }
     // errorfile: the backend's if it has one for this status, else the frontend's.
@@ -1126,6 +1136,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.owner.feCounters.bout += body.length;
     if (this.lg) this.lg.bytesOut += body.length;
     this.logTxn(ts);
+    this.sc?.stick?.endStream();
     this.cli.end(body);
     this.cli.pause();
   }

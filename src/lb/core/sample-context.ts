@@ -29,6 +29,10 @@ class StreamVars implements VarStore {
   newTransaction(): void { this.txn = null; }
 }
 import type { Backend } from './backend.ts';
+import { StreamTrackers } from '../stick/track.ts';
+
+/** What the context needs of the client socket (net.Socket). */
+type ClientSock = { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number; bytesRead?: number; bytesWritten?: number; once?(ev: 'close', fn: () => void): unknown };
 
 /** BackendStats of a live backend (read when an expression asks). */
 export function backendStats(be: Backend): BackendStats {
@@ -79,8 +83,12 @@ export class StreamSampleContext implements SampleContext {
   readonly vars = new StreamVars();
   readonly backends: BackendLookup | null;
   currentBackend: BackendStats | null = null;
+  /** Stick counters tracked by this connection (src/lb/stick), created by the first track-sc. */
+  stick: StreamTrackers | null = null;
+  private readonly sock: ClientSock;
 
-  constructor(sock: { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number }, frontendName: string, lookup: BackendLookup | null) {
+  constructor(sock: ClientSock, frontendName: string, lookup: BackendLookup | null) {
+    this.sock = sock;
     this.srcAddr = sock.remoteAddress ?? null;
     this.srcPort = sock.remotePort ?? 0;
     this.dstAddr = sock.localAddress ?? null;
@@ -100,4 +108,14 @@ export class StreamSampleContext implements SampleContext {
   }
 
   uniqueId(): string | null { return null; }
+
+  /** The trackers, created on first use; every tracked entry is released when the socket closes. */
+  trackers(): StreamTrackers {
+    if (this.stick) return this.stick;
+    const sock = this.sock;
+    const t = new StreamTrackers(typeof sock.bytesRead === 'number' ? (sock as { bytesRead: number; bytesWritten: number }) : null);
+    this.stick = t;
+    sock.once?.('close', () => t.endAll());
+    return t;
+  }
 }

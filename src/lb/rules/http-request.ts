@@ -103,6 +103,7 @@ function apply(ctx: RuleContext, a: HttpRequestAction): RuleVerdict | null {
     case 'unset-var':
       (ctx.sample as SampleContext | null)?.vars?.unset(a.scope, a.name);
       return null;
+    case 'stick': a.run(ctx.sample); return null;
     case 'set-status':
       ctx.edits.status = a.status;
       ctx.edits.reason = a.reason ?? reasonOf(a.status);

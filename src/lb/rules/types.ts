@@ -35,6 +35,8 @@ export type HttpRequestAction =
   | { kind: 'del-header'; name: string; match: HeaderMatch | null; pattern: string | null }
   | { kind: 'replace-header' | 'replace-value'; name: string; re: RegExp; replacement: Value }
   | { kind: 'set-method' | 'set-path' | 'set-pathq' | 'set-query' | 'set-uri'; value: Value }
+  /** track-sc*, sc-inc-gpc0/1, sc-set-gpt0 (src/lb/stick/actions.ts); runs over the sample context. */
+  | { kind: 'stick'; run: (sample: unknown) => void }
   /** http-response only. */
   | { kind: 'set-status'; status: number; reason: string | null }
   /** `set-var(scope.name) EXPR` / `unset-var(scope.name)`: the expression's sample, in the stream's variables. */

@@ -5,4 +5,5 @@ import './hash.ts';
 import './string.ts';
 import './escape.ts';
 import './map.ts';
+import './stick.ts';
 export { CONVERTERS } from '../registry.ts';

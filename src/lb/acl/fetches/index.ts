@@ -3,4 +3,5 @@ import './l4.ts';
 import './http.ts';
 import './misc.ts';
 import './auth.ts';
+import './stick.ts';
 export { FETCHES } from '../registry.ts';

@@ -17,8 +17,9 @@ import { compileCondition as compileCond } from '../../acl/condition.ts';
 import { compileLogFormat } from '../../acl/logformat.ts';
 import type { LogFormatOptions } from '../../acl/logformat.ts';
 
-function envOf(settings: ProxySettings): CompileEnv {
-  return { baseDir: process.cwd(), mode: settings.mode };
+export function envOf(settings: ProxySettings): CompileEnv {
+  const name = (settings as { name?: string }).name;
+  return name ? { baseDir: process.cwd(), mode: settings.mode, proxyName: name } : { baseDir: process.cwd(), mode: settings.mode };
 }
 
 /** HAProxy's invalid_char(): names are made of letters, digits, '-', '_', '.', ':'. */

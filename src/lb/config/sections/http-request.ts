@@ -12,6 +12,9 @@ import { readFileSync } from 'node:fs';
 import type { ParseContext } from '../context.ts';
 import type { ProxyConfig } from '../types.ts';
 import type { Condition, HeaderMatch, HttpRequestAction, HttpRequestRule, Value } from '../../rules/types.ts';
+import { compileStickAction, isStickAction } from '../../stick/actions.ts';
+import { SampleError } from '../../acl/types.ts';
+import { envOf } from './acl.ts';
 import { compileExpr, parseVarName } from '../../acl/index.ts';
 
 type CondCompiler = (ctx: ParseContext, proxy: ProxyConfig, words: string[], side: 'request' | 'response') => Condition | null;
@@ -119,6 +122,15 @@ function parseAction(ctx: ParseContext, p: ProxyConfig, a: string[], side: 'requ
   if (side === 'response' && !RESPONSE_ACTIONS.has(kw)) {
     if (NOT_YET.has(kw) || FINAL.has(kw) || kw.startsWith('set-') || kw === 'redirect') throw new ArgError(`'${rule} ${kw}' is not implemented yet in Switchyard; supported: ${[...RESPONSE_ACTIONS].join(', ')}.`, 'SY_ERR_CFG_NOT_IMPLEMENTED');
     throw new ArgError(`'${rule}' expects one of ${[...RESPONSE_ACTIONS].join(', ')} (and more not implemented yet), got '${kw}'.`);
+  }
+  if (side === 'request' && isStickAction(kw)) {
+    try {
+      const { run, next } = compileStickAction(a, 1, envOf(p), 'stream', 'request');
+      return { action: { kind: 'stick', run }, next };
+    } catch (e) {
+      if (e instanceof SampleError) throw new ArgError(`'http-request ${kw}' : ${e.message}`);
+      throw e;
+    }
   }
   switch (kw) {
     case 'set-status': {

@@ -17,6 +17,8 @@ import { parseServer, parseDefaultServer } from './server.ts';
 import { parseStatsKeyword } from './stats.ts';
 import { parseHttpRequest, setRuleCompilers } from './http-request.ts';
 import { parseTcpRequest } from './tcp-request.ts';
+import { parseStickTable } from '../../stick/config.ts';
+import { defineStickTable } from '../../stick/registry.ts';
 import { compileCondition, parseAclLine, ruleCondition, ruleValue } from './acl.ts';
 
 // Rules compile their conditions and log-format values with the sample/ACL engine.
@@ -26,11 +28,14 @@ import { CHECK_KEYWORDS, CHECK_OPTIONS, parseCheckKeyword } from './check.ts';
 import { parseTime, parseUint } from '../units.ts';
 import { KNOWN_OPTIONS, UNSUPPORTED_BIND_KEYWORDS, UNSUPPORTED_PROXY } from './unsupported.ts';
 
+/** Proxies that declared their stick table already. */
+const STICK_DECLARED = new WeakSet<ProxyConfig>();
+
 type Target = { proxy: ProxyConfig; defaults?: undefined } | { proxy?: undefined; defaults: DefaultsConfig };
 
 export const PROXY_KEYWORDS = [
   'bind', 'mode', 'maxconn', 'timeout', 'default_backend', 'use_backend', 'server',
-  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'cookie', 'http-request', 'http-response', 'monitor-uri', 'errorfiles', 'acl', 'tcp-request', 'monitor', 'force-persist', 'ignore-persist', 'use-server', 'errorfile', 'option', 'no option',
+  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'cookie', 'http-request', 'http-response', 'monitor-uri', 'errorfiles', 'acl', 'tcp-request', 'stick-table', 'monitor', 'force-persist', 'ignore-persist', 'use-server', 'errorfile', 'option', 'no option',
   ...CHECK_KEYWORDS, ...BALANCE_KEYWORDS,
 ];
 
@@ -174,6 +179,16 @@ export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): vo
       if (!args[1] || args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'monitor-uri' expects an URI.`);
       s.monitorUri = args[1];
       return;
+    case 'stick-table': {
+      // One table per proxy, named after it (HAProxy 2.6); tables live in src/lb/stick.
+      if (t.defaults) return ctx.alert('SY_ERR_CFG_NOT_ALLOWED', `'stick-table' not allowed in 'defaults' section.`);
+      if (STICK_DECLARED.has(t.proxy)) return ctx.alert('SY_ERR_CFG_ARG', `only one 'stick-table' per proxy (${label(t)}).`);
+      const r = parseStickTable(args, t.proxy.name, { ...ctx.where });
+      if (!r.ok) return ctx.alert(r.code, r.reason);
+      STICK_DECLARED.add(t.proxy);
+      defineStickTable(r.cfg);
+      return;
+    }
     case 'tcp-request':
       if (t.defaults) return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'tcp-request' in a 'defaults' section is not implemented yet; put the rules in the proxies.`);
       return parseTcpRequest(ctx, t.proxy, args);
