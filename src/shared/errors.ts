@@ -25,10 +25,12 @@ export const ERROR_CODES = {
   SY_ERR_CFG_ACL: 'invalid ACL, pattern or condition',
   SY_ERR_CFG_SAMPLE: 'invalid sample expression (fetch, converter or argument)',
   SY_ERR_CFG_PATTERN_FILE: 'cannot read or parse a pattern or map file',
+  SY_ERR_CFG_LOG_FORMAT: 'invalid log-format string (unknown variable, bad flags, HTTP-only variable in TCP mode)',
   // Running
   SY_ERR_RUN_BIND: 'cannot bind listening socket',
   SY_ERR_RUN_PIDFILE: 'cannot write pid file',
   SY_ERR_RUN_SIGNAL: 'cannot signal old process',
+  SY_ERR_RUN_LOG: 'cannot open a log target',
   // Lab: userspace "sock" cables (src/lab/links/sock)
   SY_ERR_SOCK_NAME: 'invalid sock cable or interface name',
   SY_ERR_SOCK_TAP: 'cannot create or configure a TAP device',

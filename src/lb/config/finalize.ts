@@ -8,6 +8,7 @@ import type { ProxyConfig } from './types.ts';
 import { assignServerIds } from './sections/server.ts';
 import { effectiveBalance } from '../algo/config.ts';
 import { validateHealthChecks } from '../check/validate.ts';
+import { finalizeProxyLog } from './sections/log.ts';
 
 export function finalize(ctx: ParseContext): void {
   const { proxies } = ctx.config;
@@ -16,6 +17,7 @@ export function finalize(ctx: ParseContext): void {
 
   for (const p of proxies) {
     assignServerIds(ctx, p);
+    finalizeProxyLog(ctx, p);
     for (const u of p.useServers) {
       if (!p.servers.some((s) => s.name === u.name)) ctx.alert('SY_ERR_CFG_REFERENCE', `${p.kind} '${p.name}' : unable to find server '${u.name}' referenced in a 'use-server' rule.`, u.where);
     }

@@ -20,6 +20,7 @@ import type { Config, DefaultsConfig, Diagnostic, ProxyConfig, ProxySettings } f
 import { defaultBalance, cloneBalance } from '../algo/config.ts';
 import { cloneStats } from '../stats/config.ts';
 import { defaultProxyCheck, cloneProxyCheck } from '../check/config.ts';
+import { defaultProxyLog, cloneProxyLog } from '../log/types.ts';
 
 /** Longest line we accept; HAProxy's is 2048 bytes, we are more lenient but bounded. */
 const MAX_LINE_LENGTH = 65_536;
@@ -46,6 +47,7 @@ export function emptySettings(): ProxySettings {
     serverDefaults: {},
     errorfiles: {},
     errorfilesRefs: [],
+    log: defaultProxyLog(),
     acls: new Map(),
   };
 }
@@ -69,6 +71,7 @@ function cloneSettings(s: ProxySettings): ProxySettings {
     defaultBackend: s.defaultBackend,
     errorfiles: { ...s.errorfiles },
     errorfilesRefs: [...s.errorfilesRefs],
+    log: cloneProxyLog(s.log),
     // HAProxy 2.6: ACLs belong to their proxy; defaults sections cannot declare any.
     acls: new Map(),
   };

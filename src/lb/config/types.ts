@@ -149,8 +149,6 @@ export interface ProxySettings {
   balance: BalanceConfig;
   /** Backend `fullconn`: the load at which servers reach maxconn (with minconn). */
   fullconn?: number;
-  /** `acl NAME …` lines of this proxy by name (src/lb/acl); never inherited from defaults. */
-  acls: import('../acl/acl.ts').AclTable;
   /** `http-reuse`: how idle server connections are shared between client sessions. */
   httpReuse: import('../core/server-pool.ts').ReuseMode;
   /** Health-check probe settings shared by the servers. */
@@ -171,6 +169,10 @@ export interface ProxySettings {
   defaultBackend?: { name: string; where: Where };
   /** `errorfile CODE FILE`: the raw responses to send instead of the built-in ones. */
   errorfiles: Record<number, Buffer>;
+  /** `log`, `log-format`, `log-tag`, logging options (src/lb/config/sections/log.ts). */
+  log: import('../log/types.ts').ProxyLogSettings;
+  /** `acl NAME …` lines of this proxy by name (src/lb/acl); never inherited from defaults. */
+  acls: import('../acl/acl.ts').AclTable;
 }
 
 export type ProxyKind = 'frontend' | 'backend' | 'listen' | 'defaults';
@@ -226,6 +228,8 @@ export interface GlobalConfig {
   statsTimeout: number;
   /** `tune.bufsize`, `tune.maxrewrite`, `tune.http.maxhdr` (set only when given). */
   tune?: { bufsize?: number; maxrewrite?: number; maxhdr?: number };
+  /** Global `log` targets, `log-tag`, `log-send-hostname`; unset when none was written. */
+  log?: import('../log/types.ts').GlobalLogSettings;
 }
 
 export interface Config {

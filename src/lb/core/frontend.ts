@@ -15,7 +15,7 @@ import { TcpStream, type StreamOwner } from './tcp-stream.ts';
 import { HttpStream, type HttpOwner } from './http-stream.ts';
 import type { BoundSocket } from './bind.ts';
 import type { Inbound } from './fast-io.ts';
-import type { AccessLogSink, LogSource } from './txn-log.ts';
+import { TxnLog, type AccessLogSink, type LogSource } from './txn-log.ts';
 import type { CompiledCondition, SampleContext } from '../acl/index.ts';
 import { StreamSampleContext, type BackendsLookup } from './sample-context.ts';
 
@@ -64,6 +64,8 @@ export class Frontend implements StreamOwner, HttpOwner {
   readonly acceptedAt = new WeakMap<Stream, number>();
   /** The access log (set by the runtime from the `log` settings); null: no log. */
   accessLog: AccessLogSink | null = null;
+  /** HAProxy's default log format: one "Connect from …" line per accepted connection. */
+  connectLog: AccessLogSink | null = null;
   readonly logSource: LogSource;
   readonly httpRequestRules: ProxyConfig['httpRequestRules'];
   readonly proxyCfg: ProxyConfig;
@@ -103,6 +105,15 @@ export class Frontend implements StreamOwner, HttpOwner {
       actconn: () => gate.cur,
       feconn: () => this.feCounters.scur,
     };
+  }
+
+  private logConnect(sock: net.Socket): void {
+    const plain = (a: string | undefined): string => (a && a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a ?? '');
+    const t = new TxnLog();
+    const rec = t.finish(this.logSource, sock, null, null, null, '--', 0, false);
+    rec.ci = plain(sock.remoteAddress);
+    rec.fi = plain(sock.localAddress);
+    this.connectLog!.write(rec);
   }
 
   /** A sample context for a new stream, or null when nothing here evaluates samples. */
@@ -150,6 +161,7 @@ export class Frontend implements StreamOwner, HttpOwner {
 
   private start(sock: net.Socket, inbound: Inbound | null): void {
     this.gate.taken();
+    if (this.connectLog) this.logConnect(sock);
     // A TCP session picks its backend once, from what the connection shows (layer 4).
     const st = this.http ? new HttpStream(sock, inbound, this, this.backend)
       : new TcpStream(sock, inbound, this, this.routes.length > 0 ? this.pickBackend(this.sampleContext(sock)) : this.backend);

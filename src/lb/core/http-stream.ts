@@ -183,7 +183,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.owner = owner;
     this.backend = backend;
     this.fast = inbound !== null;
-    this.lg = owner.accessLog ? new TxnLog() : null;
+    this.lg = owner.accessLog ? new TxnLog(cli) : null;
     this.sc = owner.sampleContext(cli);
     sessionStart(owner.feCounters);
     cli.setNoDelay(true);
@@ -1046,7 +1046,8 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     if (!lg || this.logged) return;
     this.logged = true;
     const be = this.backend;
-    const rec = lg.finish(this.owner.logSource, this.cli, be, this.server, this.srvEnds, ts, this.attempts, this.redispatched);
+    // A request refused before it was parsed never reached a backend: HAProxy names the frontend.
+    const rec = lg.finish(this.owner.logSource, this.cli, this.req ? be : null, this.req ? this.server : null, this.srvEnds, ts, this.attempts, this.redispatched);
     this.owner.accessLog!.write(rec);
   }
 
@@ -1160,6 +1161,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       if (this.phase === 'forwarding' || this.phase === 'tunnel') this.logTxn('CD');
       else if (this.phase === 'head' && (this.transactions === 0 || this.pending.length > 0)) {
         if (this.lg.requestLine === '') this.lg.requestLine = '<BADREQ>';
+        if (this.lg.status === 0) this.lg.status = 400; // HAProxy logs these as 400s
         this.logTxn('CR');
       }
     }

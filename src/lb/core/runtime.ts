@@ -11,6 +11,7 @@ import type { Config } from '../config/types.ts';
 import { Backend } from './backend.ts';
 import { Frontend, type ConnectionGate } from './frontend.ts';
 import { BackendsLookup } from './sample-context.ts';
+import { createAccessLog } from '../log/index.ts';
 import { bindAll, expandAddress, type BoundSocket } from './bind.ts';
 import { defaultMaxconn } from './limits.ts';
 import { setBufsize } from './fast-io.ts';
@@ -54,6 +55,14 @@ export class Runtime implements ConnectionGate {
       const dflt = p.defaultBackend?.name;
       const be = dflt !== undefined ? this.backends.get(dflt) ?? null : p.cap.backend ? this.backends.get(p.name) ?? null : null;
       this.frontends.push(new Frontend(p, be, p.maxconn ?? this.maxconn, this, () => this.checkIdle(), routes, lookup));
+    }
+    // Access logs: one per frontend with a log target. HAProxy's default format (no
+    // tcplog/httplog/log-format) logs "Connect from …" when a connection is accepted.
+    for (const fe of this.frontends) {
+      const log = createAccessLog(fe.cfg, config.global.log);
+      if (!log.enabled) continue;
+      if (log.atAccept) fe.connectLog = log;
+      else fe.accessLog = log;
     }
     const killer = (server: import('./server.ts').Server): number => {
       let n = 0;

@@ -78,7 +78,7 @@ export class TcpStream implements Waiter, PickRequest {
     this.owner = owner;
     this.backend = backend;
     this.fast = inbound !== null;
-    this.lg = owner.accessLog ? new TxnLog() : null;
+    this.lg = owner.accessLog ? new TxnLog(cli) : null;
     sessionStart(owner.feCounters);
     cli.setNoDelay(true);
     if (owner.clientTimeout > 0) cli.setTimeout(owner.clientTimeout);

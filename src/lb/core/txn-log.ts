@@ -51,7 +51,11 @@ export class TxnLog {
   uri = '';
   version = '';
 
-  constructor() {
+  /** The connection's addresses, copied at accept (a closed socket no longer has them). */
+  private readonly ends: { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number } | null;
+
+  constructor(sock: { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number } | null = null) {
+    this.ends = sock ? { remoteAddress: sock.remoteAddress, remotePort: sock.remotePort, localAddress: sock.localAddress, localPort: sock.localPort } : null;
     this.tAccept = performance.now();
     this.acceptDate = Date.now();
     this.tIdleFrom = this.tAccept;
@@ -78,6 +82,7 @@ export class TxnLog {
   finish(src: LogSource, ends: { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number },
     backend: { name: string; beconn: number } | null, server: Server | null, srvEnds: { address: string; port: number; localAddress: string; localPort: number } | null,
     ts: string, retries: number, redispatched: boolean): LogRecord {
+    if (this.ends) ends = this.ends;
     const now = performance.now();
     const ms = (a: number, b: number): number => (a < 0 || b < 0 ? -1 : Math.round(b - a));
     const reqStart = this.tReqStart >= 0 ? this.tReqStart : this.tAccept;

@@ -79,4 +79,9 @@ export interface LogRecord {
   mode: 'tcp' | 'http';
   /** True when the session/transaction ended in error (for option log-separate-errors / dontlognull). */
   error: boolean;
+  /** %rt: the process-wide stream counter (HAProxy's unique stream id, from 0); '-' when absent. */
+  rt?: number;
+  /** %ID: the unique id (`unique-id-format`); '-' when absent. */
+  ID?: string;
 }
+

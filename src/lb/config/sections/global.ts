@@ -6,16 +6,18 @@ import type { ParseContext } from '../context.ts';
 import { expandAddressEnv, parseListenAddress } from '../address.ts';
 import { parseTime, parseUint } from '../units.ts';
 import { isUnsupportedGlobal } from './unsupported.ts';
+import { LOG_GLOBAL_KEYWORDS, parseGlobalLog } from './log.ts';
 import { setSpreadChecks } from '../../check/config.ts';
 
 export const GLOBAL_KEYWORDS = [
   'maxconn', 'nbthread', 'daemon', 'pidfile', 'stats socket', 'stats timeout', 'user', 'group',
   'uid', 'gid', 'setenv', 'unsetenv', 'quiet', 'spread-checks', 'tune.bufsize', 'tune.maxrewrite',
-  'tune.http.maxhdr',
+  'tune.http.maxhdr', ...LOG_GLOBAL_KEYWORDS,
 ];
 
 export function parseGlobalLine(ctx: ParseContext, args: string[]): void {
   const g = ctx.config.global;
+  if (parseGlobalLog(ctx, g, args)) return;
   const kw = args[0]!;
   switch (kw) {
     case 'tune.bufsize':

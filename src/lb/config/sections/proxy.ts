@@ -17,6 +17,7 @@ import { parseServer, parseDefaultServer } from './server.ts';
 import { parseStatsKeyword } from './stats.ts';
 import { parseHttpRequest, setRuleCompilers } from './http-request.ts';
 import { parseTcpRequest } from './tcp-request.ts';
+import { LOG_PROXY_KEYWORDS, parseLogKeyword } from './log.ts';
 import { parseStickTable } from '../../stick/config.ts';
 import { defineStickTable } from '../../stick/registry.ts';
 import { compileCondition, parseAclLine, ruleCondition, ruleValue } from './acl.ts';
@@ -35,7 +36,7 @@ type Target = { proxy: ProxyConfig; defaults?: undefined } | { proxy?: undefined
 
 export const PROXY_KEYWORDS = [
   'bind', 'mode', 'maxconn', 'timeout', 'default_backend', 'use_backend', 'server',
-  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'cookie', 'http-request', 'http-response', 'monitor-uri', 'errorfiles', 'acl', 'tcp-request', 'stick-table', 'monitor', 'force-persist', 'ignore-persist', 'use-server', 'errorfile', 'option', 'no option',
+  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'cookie', 'http-request', 'http-response', 'monitor-uri', 'errorfiles', 'acl', 'tcp-request', 'stick-table', 'monitor', 'force-persist', 'ignore-persist', 'use-server', 'errorfile', 'option', 'no option', ...LOG_PROXY_KEYWORDS,
   ...CHECK_KEYWORDS, ...BALANCE_KEYWORDS,
 ];
 
@@ -81,6 +82,8 @@ function capable(ctx: ParseContext, t: Target, kw: string, need: 'frontend' | 'b
 export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): void {
   const kw = args[0]!;
   const s = t.proxy ?? t.defaults;
+  // Logging keywords (log, no log, log-format…, option httplog|tcplog|…): sections/log.ts.
+  if (parseLogKeyword(ctx, t, s, args)) return;
   switch (kw) {
     case 'bind': {
       if (!capable(ctx, t, kw, 'frontend', 'warning', false)) return;

@@ -1,0 +1,170 @@
+/**
+ * The access log of one frontend: what the core calls when a TCP session or an HTTP
+ * transaction ends (or, for HAProxy's default "Connect from" format, when it starts).
+ *
+ * Everything that can be decided once is decided in createAccessLog(): the targets
+ * (`log global` resolved), the compiled formats, the header context, the sinks. write()
+ * evaluates the format once and frames it per target: one string and one Buffer per
+ * target per line, nothing else.
+ *
+ * HAProxy's rules kept here:
+ *   - only a frontend logs traffic; a proxy without a log target logs nothing;
+ *   - `option dontlognull`: a session that received nothing from the client is not logged;
+ *   - a line is an "error" when the session ended on an error or timeout (termination
+ *     state other than '-' or 'L'), retried, was redispatched, or answered a 5xx (HTTP);
+ *     `option log-separate-errors` sends those at level err instead of info, and an
+ *     `error-log-format` replaces the format for them;
+ *   - a target's level filter, minimum level, `sample` ratio and `len` apply per target;
+ *   - `log-format-sd` goes only to rfc5424 targets.
+ */
+import type { LogRecord } from './record.ts';
+import type { GlobalLogSettings, LogTarget, ProxyLogSettings } from './types.ts';
+import type { ProxyOptions } from '../config/types.ts';
+import { compileLogFormat, evaluateLogFormat, type CompiledFormat, type EvalContext, type SampleEval } from './format.ts';
+import { CLF_FORMAT, HTTPLOG_FORMAT, TCPLOG_FORMAT } from './defaults.ts';
+import { buildSyslogLine, truncateLine, SYSTEM_HOSTNAME, type HeaderContext } from './syslog.ts';
+import { getLogSink, type LogSink } from './sinks.ts';
+
+/** What createAccessLog needs from a proxy (a ProxyConfig fits). */
+export interface AccessLogProxy {
+  name: string;
+  mode: 'tcp' | 'http';
+  cap: { frontend: boolean; backend: boolean };
+  log: ProxyLogSettings;
+  options: Pick<ProxyOptions, 'tcplog' | 'dontlognull'>;
+}
+
+export interface AccessLog {
+  /** False when this proxy logs nothing: the core may skip building records at all. */
+  readonly enabled: boolean;
+  /**
+   * True for HAProxy's default format (no option tcplog/httplog, no log-format): the line
+   * is "Connect from CLIENT to FRONTEND (NAME/MODE)" and belongs at the start of the
+   * stream; only ci, cp, fi, fp, f and mode of the record are read.
+   */
+  readonly atAccept: boolean;
+  /** Logs one record (never throws, never blocks). */
+  write(record: LogRecord): void;
+}
+
+export interface AccessLogOptions {
+  /** Evaluates `%[expr]` sample expressions; without it they print '-'. */
+  evalSample?: SampleEval;
+}
+
+const LEVEL_INFO = 6;
+const LEVEL_ERR = 3;
+const DISABLED: AccessLog = { enabled: false, atAccept: false, write: () => {} };
+
+interface LiveTarget {
+  t: LogTarget;
+  sink: LogSink;
+  /** Lines seen by this target's sampler. */
+  seen: number;
+}
+
+/** Resolves `log global` into the global targets, in place of the marker. */
+export function resolveTargets(log: ProxyLogSettings, global: GlobalLogSettings | undefined): LogTarget[] {
+  const out: LogTarget[] = [];
+  for (const t of log.targets) {
+    if (t === 'global') out.push(...(global?.targets ?? []));
+    else out.push(t);
+  }
+  return out;
+}
+
+/** The log-format string a proxy's settings select ('' = the default "Connect from" line). */
+export function selectFormat(p: AccessLogProxy): string {
+  const kind = p.log.formatKind === 'default' && p.options.tcplog ? 'tcplog' : p.log.formatKind;
+  switch (kind) {
+    case 'default': return '';
+    case 'tcplog': return TCPLOG_FORMAT;
+    // HAProxy falls back to tcplog outside mode http (finalizeProxyLog warns).
+    case 'httplog': return p.mode === 'http' ? HTTPLOG_FORMAT : TCPLOG_FORMAT;
+    case 'clf': return p.mode === 'http' ? CLF_FORMAT : TCPLOG_FORMAT;
+    case 'custom': return p.log.format;
+  }
+}
+
+function compileOrThrow(src: string, evalSample: SampleEval | undefined): CompiledFormat {
+  const c = compileLogFormat(src, evalSample);
+  // The configuration parser has already reported bad formats; reaching this is a bug.
+  if (!c.ok) throw new Error(`log-format '${src}': ${c.reason}`);
+  return c.format;
+}
+
+/** Is this record an error in HAProxy's sense (log-separate-errors, error-log-format)? */
+export function isErrorRecord(r: LogRecord): boolean {
+  const c = r.ts.charCodeAt(0);
+  return r.error || (c !== 0x2d /* - */ && c !== 0x4c /* L */) || r.rc > 0 || r.redispatched || (r.mode === 'http' && r.ST >= 500);
+}
+
+/**
+ * Builds the access log of a proxy. Throws an Error (message for the operator) when a
+ * target cannot be opened (a UNIX socket with no libc binding, for instance).
+ */
+export function createAccessLog(p: AccessLogProxy, global: GlobalLogSettings | undefined, opts: AccessLogOptions = {}): AccessLog {
+  if (!p.cap.frontend) return DISABLED;
+  const targets = resolveTargets(p.log, global);
+  if (targets.length === 0) return DISABLED;
+
+  const src = selectFormat(p);
+  const atAccept = src === '';
+  const main = atAccept ? null : compileOrThrow(src, opts.evalSample);
+  const errFmt = p.log.errorFormat && !atAccept ? compileOrThrow(p.log.errorFormat, opts.evalSample) : null;
+  const sdFmt = p.log.sdFormat ? compileOrThrow(p.log.sdFormat, opts.evalSample) : null;
+  const send = global?.sendHostname;
+  const header: HeaderContext = {
+    tag: p.log.tag ?? global?.tag ?? 'switchyard',
+    pid: process.pid,
+    hostname: send === undefined ? undefined : send === true ? SYSTEM_HOSTNAME : send,
+  };
+  const live: LiveTarget[] = targets.map((t) => ({
+    // log-send-hostname switches the implicit default format from local to rfc3164.
+    t: send !== undefined && !t.formatExplicit && t.format === 'local' ? { ...t, format: 'rfc3164' } : t,
+    sink: getLogSink(t.address),
+    seen: 0,
+  }));
+  const ctx: EvalContext = { lc: 0 };
+  const dontlognull = p.options.dontlognull;
+  const separateErrors = p.log.separateErrors;
+
+  return {
+    enabled: true,
+    atAccept,
+    write(r: LogRecord): void {
+      try {
+        let msg: string;
+        let level = LEVEL_INFO;
+        if (main === null) {
+          msg = `Connect from ${r.ci}:${r.cp} to ${r.fi}:${r.fp} (${r.f}/${r.mode === 'http' ? 'HTTP' : 'TCP'})`;
+        } else {
+          if (dontlognull && r.U === 0) return;
+          const err = isErrorRecord(r);
+          if (err && separateErrors) level = LEVEL_ERR;
+          msg = evaluateLogFormat(err && errFmt ? errFmt : main, r, ctx);
+        }
+        ctx.lc++;
+        let sd: string | undefined;
+        const now = performance.timeOrigin + performance.now();
+        for (let i = 0; i < live.length; i++) {
+          const lt = live[i]!;
+          const t = lt.t;
+          if (level > t.maxLevel) continue;
+          if (t.sample) {
+            const n = (lt.seen++ % t.sample.size) + 1;
+            if (!t.sample.ranges.some(([lo, hi]) => n >= lo && n <= hi)) continue;
+          }
+          const lvl = level < t.minLevel ? t.minLevel : level;
+          if (t.format === 'rfc5424' && sdFmt && sd === undefined) sd = evaluateLogFormat(sdFmt, r, ctx);
+          const line = buildSyslogLine(t.format, t.facility, lvl, header, now, msg, t.format === 'rfc5424' ? sd : '');
+          const buf = Buffer.from(line, 'utf8');
+          // File descriptors get whole lines (HAProxy: "not truncated"); sockets get `len`.
+          lt.sink.send(t.address.kind === 'fd' ? buf : truncateLine(buf, t.maxLen));
+        }
+      } catch {
+        // Logging must never take a stream down; a failing sample callback lands here.
+      }
+    },
+  };
+}

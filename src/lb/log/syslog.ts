@@ -1,0 +1,51 @@
+/**
+ * Syslog framing: wraps one message in the header a target's `format` asks for, with
+ * HAProxy 2.6's exact shapes (measured against /usr/sbin/haproxy):
+ *   local     <PRI>Mmm dd hh:mm:ss TAG[PID]: MSG          (HAProxy's default)
+ *   rfc3164   <PRI>Mmm dd hh:mm:ss HOST TAG[PID]: MSG     (HOST "localhost" unless log-send-hostname)
+ *   rfc5424   <PRI>1 ISODATE HOST TAG PID - SD MSG         (HOST and SD '-' when unset)
+ *   priority  <PRI>MSG      short <LEVEL>MSG      timed <LEVEL>ISODATE MSG
+ *   iso       ISODATE MSG   raw   MSG
+ * Every line ends with '\n'. PRI = facility × 8 + level.
+ */
+import { hostname } from 'node:os';
+import type { SyslogFormat } from './types.ts';
+import { isoDate, rfc3164Date } from './dates.ts';
+
+export interface HeaderContext {
+  tag: string;
+  pid: number;
+  /** `log-send-hostname`: the name to send, or undefined when not set. */
+  hostname: string | undefined;
+}
+
+/** The name `log-send-hostname` without argument sends. */
+export const SYSTEM_HOSTNAME = hostname();
+
+/**
+ * The whole line for one target. `now` is a millisecond timestamp (fractional for
+ * microseconds), `sd` the evaluated log-format-sd ('' = none).
+ */
+export function buildSyslogLine(format: SyslogFormat, facility: number, level: number, ctx: HeaderContext, now: number, msg: string, sd = ''): string {
+  switch (format) {
+    case 'raw': return msg + '\n';
+    case 'short': return `<${level}>${msg}\n`;
+    case 'priority': return `<${facility * 8 + level}>${msg}\n`;
+    case 'iso': return `${isoDate(now)} ${msg}\n`;
+    case 'timed': return `<${level}>${isoDate(now)} ${msg}\n`;
+    case 'rfc5424': return `<${facility * 8 + level}>1 ${isoDate(now)} ${ctx.hostname ?? '-'} ${ctx.tag} ${ctx.pid} - ${sd || '-'} ${msg}\n`;
+    case 'rfc3164': return `<${facility * 8 + level}>${rfc3164Date(now)} ${ctx.hostname ?? 'localhost'} ${ctx.tag}[${ctx.pid}]: ${msg}\n`;
+    case 'local': return `<${facility * 8 + level}>${rfc3164Date(now)} ${ctx.tag}[${ctx.pid}]: ${msg}\n`;
+  }
+}
+
+/**
+ * `len N`: a line longer than N bytes is cut to N bytes, the last one kept as '\n'.
+ * Works on the UTF-8 bytes of the line.
+ */
+export function truncateLine(line: Buffer, maxLen: number): Buffer {
+  if (line.length <= maxLen) return line;
+  const out = line.subarray(0, maxLen);
+  out[maxLen - 1] = 0x0a;
+  return out;
+}
