@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { cleanup, freePort, runSwitchyard, runToEnd, tempDir, waitForPort, writeConfig } from '../helpers/switchyard.ts';
+import { cliCommand as cli } from '../helpers/cli.ts';
 
 const HAPROXY = '/usr/sbin/haproxy';
 const hasHaproxy = existsSync(HAPROXY) && spawnSync(HAPROXY, ['-v']).status === 0;
@@ -236,18 +237,6 @@ test('the same session-level counters as HAProxy 2.6 over keep-alive connections
   const ours = await run(port);
   assert.deepEqual(ours, ref);
 });
-
-function cli(path: string, line: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(path);
-    let out = '';
-    s.setEncoding('utf8');
-    s.on('data', (d: string) => { out += d; });
-    s.on('connect', () => s.write(`${line}\n`));
-    s.on('close', () => resolve(out));
-    s.on('error', reject);
-  });
-}
 
 test('runtime API: show table and clear table in HAProxy\'s format', async () => {
   const port = await freePort();

@@ -1,5 +1,5 @@
 /**
- * `userlist NAME` sections: users with a password (crypt'd `$5$`/`$6$`, or
+ * `userlist NAME` sections: users with a password (crypt'd `$5$`/`$6$`/`$1$`, or
  * `insecure-password` in clear) and groups, for `http_auth(NAME)` /
  * `http_auth_group(NAME)` and `http-request auth`. A registry by name is filled while
  * the configuration is read; the fetches look names up when they run.
@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { verifyShaCrypt } from './sha-crypt.ts';
+import { verifyMd5Crypt } from './md5-crypt.ts';
 
 export interface User {
   name: string;
@@ -35,7 +36,7 @@ export class Userlist {
     if (u.insecure !== null) return u.insecure === pass ? user : null;
     const key = createHash('sha256').update(`${user}\0${pass}`).digest('base64');
     if (this.verified.has(key)) return user;
-    if (!u.hash || !verifyShaCrypt(pass, u.hash)) return null;
+    if (!u.hash || !(u.hash.startsWith('$1$') ? verifyMd5Crypt(pass, u.hash) : verifyShaCrypt(pass, u.hash))) return null;
     if (this.verified.size >= 1024) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(key, true);
     return user;

@@ -59,6 +59,7 @@ export function compileStickAction(words: readonly string[], i: number, env: Com
       next += 2;
     }
     if (!tname) throw new SampleError(`'${kw}' : no table (the proxy has no name).`);
+    env.onTableRef?.(tname, { keyword: kw });
     const table = tname;
     return {
       next,

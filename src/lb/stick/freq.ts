@@ -52,3 +52,28 @@ export function freqRead(f: FreqCtr, period: number, now: number): number {
   if (remain > period) remain = period;
   return Math.floor((prev * remain + curr * period) / period);
 }
+
+/*
+ * The same counter stored as three numbers at d[i] (tick), d[i+1] (curr), d[i+2] (prev)
+ * of a table entry's data array (table.ts keeps entries flat to save memory). Same
+ * rules as freqAdd/freqRead above.
+ */
+
+export function freqAddAt(d: number[], i: number, period: number, inc: number, now: number): void {
+  const elapsed = now - d[i]!;
+  if (elapsed >= period) {
+    if (elapsed < 2 * period) {
+      d[i + 2] = d[i + 1]!;
+      d[i] = d[i]! + period;
+    } else {
+      d[i + 2] = 0;
+      d[i] = now;
+    }
+    d[i + 1] = 0;
+  }
+  d[i + 1] = d[i + 1]! + inc;
+}
+
+export function freqReadAt(d: readonly number[], i: number, period: number, now: number): number {
+  return freqRead({ tick: d[i]!, curr: d[i + 1]!, prev: d[i + 2]! }, period, now);
+}

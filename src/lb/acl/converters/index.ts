@@ -2,6 +2,7 @@
 import './arith.ts';
 import './encode.ts';
 import './hash.ts';
+import './xxhash.ts';
 import './string.ts';
 import './escape.ts';
 import './map.ts';

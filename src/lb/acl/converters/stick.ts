@@ -15,7 +15,7 @@ function defineTableConv(name: string, op: EntryOp): void {
     name, minArgs: 1, maxArgs: 1, in: 'any', out: 'sint',
     compile: (args, env) => {
       if (!args[0]) throw new SampleError(`'${name}' expects a table name`);
-      const table = tableRef(args[0], env);
+      const table = tableRef(args[0], env, name);
       return (s, c) => {
         const t = table(c);
         if (!t) return null;

@@ -66,8 +66,13 @@ const CHANGING: ReadonlyArray<[string, EntryOp, boolean]> = [
   ['inc_gpc0', inc(0, true), true], ['inc_gpc1', inc(1, true), true], ['clr_gpc0', clr(0), true], ['clr_gpc1', clr(1), true],
 ];
 
-/** The table named by `name`, else the rule's proxy's (resolved at run time). */
-export function tableRef(name: string | undefined, env: CompileEnv): (c: SampleContext) => StickTable | null {
+/**
+ * The table named by `name`, else the rule's proxy's (resolved at run time). The name is
+ * reported to env.onTableRef as argument 1 of `keyword`, for the configuration's check.
+ */
+export function tableRef(name: string | undefined, env: CompileEnv, keyword: string): (c: SampleContext) => StickTable | null {
+  const target = name !== undefined && name !== '' ? name : env.proxyName;
+  if (target !== undefined) env.onTableRef?.(target, { keyword, arg: 1 });
   if (name !== undefined && name !== '') return () => stickTable(name);
   const own = env.proxyName;
   return (c) => stickTable(own ?? c.backendName ?? c.frontendName);
@@ -82,8 +87,9 @@ const sint = (v: number | null): Sample | null => (v === null ? null : { type: '
 
 /** sc_<x>(N[,table]) and scN_<x>([table]). */
 function defineSc(suffix: string, op: EntryOp, create: boolean): void {
-  const compile = (n: number, tname: string | undefined) => {
+  const compile = (n: number, tname: string | undefined, env: CompileEnv, keyword: string, arg: number) => {
     const other = tname !== undefined && tname !== '' ? tname : null;
+    if (other !== null) env.onTableRef?.(other, { keyword, arg });
     return (c: SampleContext): Sample | null => {
       const tr = c.stick?.slot(n);
       if (!tr) return null;
@@ -93,9 +99,9 @@ function defineSc(suffix: string, op: EntryOp, create: boolean): void {
       return sint(op(t, create ? t.getOrCreate(tr.entry.key) : t.lookup(tr.entry.key)));
     };
   };
-  defineFetch({ name: `sc_${suffix}`, minArgs: 1, maxArgs: 2, out: 'sint', stage: 'connection', match: 'int', compile: (a) => compile(slotArg(`sc_${suffix}`, a[0]), a[1]) });
+  defineFetch({ name: `sc_${suffix}`, minArgs: 1, maxArgs: 2, out: 'sint', stage: 'connection', match: 'int', compile: (a, env) => compile(slotArg(`sc_${suffix}`, a[0]), a[1], env, `sc_${suffix}`, 2) });
   for (const n of [0, 1, 2]) {
-    defineFetch({ name: `sc${n}_${suffix}`, minArgs: 0, maxArgs: 1, out: 'sint', stage: 'connection', match: 'int', compile: (a) => compile(n, a[0]) });
+    defineFetch({ name: `sc${n}_${suffix}`, minArgs: 0, maxArgs: 1, out: 'sint', stage: 'connection', match: 'int', compile: (a, env) => compile(n, a[0], env, `sc${n}_${suffix}`, 1) });
   }
 }
 
@@ -104,7 +110,7 @@ function defineSrc(suffix: string, op: EntryOp, create: boolean): void {
   defineFetch({
     name: `src_${suffix}`, minArgs: 0, maxArgs: 1, out: 'sint', stage: 'connection', match: 'int',
     compile: (a, env) => {
-      const table = tableRef(a[0], env);
+      const table = tableRef(a[0], env, `src_${suffix}`);
       const src = FETCHES.get('src')!.compile([], env);
       return (c) => {
         const t = table(c);
@@ -136,9 +142,9 @@ for (const [suffix, bool] of [['tracked', true], ['trackers', false]] as const) 
 
 defineFetch({
   name: 'table_cnt', minArgs: 0, maxArgs: 1, out: 'sint', stage: 'connection', match: 'int',
-  compile: (a, env) => { const t = tableRef(a[0], env); return (c) => { const x = t(c); return x ? { type: 'sint', v: x.count } : null; }; },
+  compile: (a, env) => { const t = tableRef(a[0], env, 'table_cnt'); return (c) => { const x = t(c); return x ? { type: 'sint', v: x.count } : null; }; },
 });
 defineFetch({
   name: 'table_avl', minArgs: 0, maxArgs: 1, out: 'sint', stage: 'connection', match: 'int',
-  compile: (a, env) => { const t = tableRef(a[0], env); return (c) => { const x = t(c); return x ? { type: 'sint', v: Math.max(0, x.cfg.size - x.count) } : null; }; },
+  compile: (a, env) => { const t = tableRef(a[0], env, 'table_avl'); return (c) => { const x = t(c); return x ? { type: 'sint', v: Math.max(0, x.cfg.size - x.count) } : null; }; },
 });

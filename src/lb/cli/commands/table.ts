@@ -36,6 +36,9 @@ function entryLine(t: StickTable, e: StickEntry, now: number): string {
     const period = t.cfg.rates.get(d as RateType);
     line += period === undefined ? ` ${d}=${t.read(e, d)}` : ` ${d}(${period})=${t.read(e, d)}`;
   }
+  // `stick` rules also record the server's name: HAProxy's server_key, last in its order.
+  const name = t.serverKeys?.get(t.read(e, 'server_id') ?? 0);
+  if (name !== undefined) line += ` server_key=${name}`;
   return `${line}\n`;
 }
 
