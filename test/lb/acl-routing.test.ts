@@ -158,7 +158,7 @@ test('tcp-request connection reject closes matching clients before reading; acce
   tcp-request connection reject
   default_backend app`);
   assert.equal(body(await get(p2, '/')), 'app');
-  const bad = await runToEnd(['-c', '-f', writeConfig(`defaults\n  mode http\nfrontend fe\n  bind 127.0.0.1:1\n  tcp-request content reject\n  tcp-request connection drop\n  default_backend be\nbackend be\n  tcp-request connection reject\n  server s 127.0.0.1:2\n`)]);
+  const bad = await runToEnd(['-c', '-f', writeConfig(`defaults\n  mode http\nfrontend fe\n  bind 127.0.0.1:1\n  tcp-request content silent-drop\n  tcp-request connection drop\n  default_backend be\nbackend be\n  tcp-request connection reject\n  server s 127.0.0.1:2\n`)]);
   assert.equal(bad.code, 1);
   for (const line of [5, 6, 9]) assert.match(bad.out, new RegExp(`test\\.cfg:${line}\\]`), `line ${line}`);
 });
@@ -201,7 +201,7 @@ backend app
   assert.match(await get(port, '/', basic('alice', 'nope')), /^HTTP\/1\.1 401 /);
   assert.equal(body(await get(port, '/', basic('alice', 'wonder'))), 'app');
   assert.equal(body(await get(port, '/', basic('bob', 'secret'))), 'ops');
-  const bad = await runToEnd(['-c', '-f', writeConfig(`userlist u\n  user x password $1$abc$def\n  user y\n  frob z\n`)]);
+  const bad = await runToEnd(['-c', '-f', writeConfig(`userlist u\n  user x password $2b$10$abc\n  user y\n  frob z\n`)]);
   assert.equal(bad.code, 1);
   for (const line of [2, 3, 4]) assert.match(bad.out, new RegExp(`test\\.cfg:${line}\\]`), `line ${line}`);
 });

@@ -149,7 +149,7 @@ frontend fe
   http-request deny if TRUE
   http-request set-header Content-Length 5
   http-request frobnicate
-  http-request capture req.hdr(host) len 10
+  http-request normalize-uri path-merge-slashes
   http-request deny deny_status 999
   default_backend be
 backend be

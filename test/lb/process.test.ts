@@ -54,10 +54,10 @@ test('-c: a config without any listener exits 2 like HAProxy', async () => {
 });
 
 test('a recognised but unimplemented keyword is an error, never ignored', async () => {
-  const f = writeConfig(`${tcpConfig(await freePort(), 1)}  http-after-response set-header X-A b\n`);
+  const f = writeConfig(`${tcpConfig(await freePort(), 1)}  tcp-response content accept\n`);
   const r = await runToEnd(['-c', '-f', f]);
   assert.equal(r.code, 1);
-  assert.match(r.out, /'http-after-response' is a valid HAProxy keyword .* not implemented yet/);
+  assert.match(r.out, /'tcp-response' is a valid HAProxy keyword .* not implemented yet/);
 });
 
 test('unreadable or missing files are named', async () => {

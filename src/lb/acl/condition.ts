@@ -24,6 +24,12 @@ export interface CompiledCondition {
   /** Non-fatal findings (HAProxy warns and goes on), e.g. an ACL that can never match here. */
   warnings: string[];
   test(ctx: SampleContext): boolean;
+  /**
+   * Three-valued test for rules that may wait for data (`tcp-request content`): 1 true,
+   * 0 false, 2 not known yet — a factor that failed on a sample which may still change
+   * (ctx.content.mayChange grew) is unknown; AND, OR and `!` propagate it (HAProxy's ACL_TEST_MISS).
+   */
+  test3(ctx: SampleContext): 0 | 1 | 2;
 }
 
 interface Factor { acl: Acl; neg: boolean; test: (ctx: SampleContext) => boolean }
@@ -120,5 +126,24 @@ export function compileCondition(words: readonly string[], table: AclTable, opts
     }
     return negate;
   };
-  return { text: rest.join(' '), negate, acls, warnings, test };
+  const test3 = (ctx: SampleContext): 0 | 1 | 2 => {
+    const ct = ctx.content;
+    if (!ct || ct.final) return test(ctx) ? 1 : 0;
+    let any: 0 | 2 = 0;
+    for (let o = 0; o < ors.length; o++) {
+      const { tests, negs } = ors[o]!;
+      let and: 0 | 1 | 2 = 1;
+      for (let k = 0; k < tests.length; k++) {
+        const before = ct.mayChange;
+        const hit = tests[k]!(ctx);
+        const r: 0 | 1 | 2 = !hit && ct.mayChange > before ? 2 : (hit !== negs[k] ? 1 : 0);
+        if (r === 0) { and = 0; break; }
+        if (r === 2) and = 2;
+      }
+      if (and === 1) return negate ? 0 : 1;
+      if (and === 2) any = 2;
+    }
+    return any === 2 ? 2 : negate ? 1 : 0;
+  };
+  return { text: rest.join(' '), negate, acls, warnings, test, test3 };
 }

@@ -20,6 +20,7 @@ const env = { baseDir: FIX };
 const FETCH_ARGS: Record<string, string[]> = {
   int: ['1'], bool: ['1'], str: ['x'], ipv4: ['1.2.3.4'], ipv6: ['::1'], var: ['txn.x'], srv_is_up: ['s1'],
   'req.hdr_val': ['content-length'], hdr_val: ['content-length'],
+  'req.payload': ['0', '4'], payload: ['0', '4'], 'req.payload_lv': ['0', '2'], payload_lv: ['0', '2'], 'req.body_param': ['a'],
 };
 const CONV_ARGS: Record<string, string[]> = {
   field: ['1', '.'], word: ['1', '.'], regsub: ['a', 'b'], bytes: ['0'], strcmp: ['txn.x'], digest: ['sha256'], hmac: ['sha256', 'a2V5'],

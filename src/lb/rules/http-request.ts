@@ -2,10 +2,12 @@
  * Runs `http-request` (and `http-response`) rules over a transaction (HAProxy's http_req_get_intercept_rule):
  * in order, each rule whose condition holds applies its action; header and start-line
  * rewrites accumulate in the transaction's HeadEdits; the first final action (allow,
- * deny, tarpit, reject, return, redirect, auth) ends the list with a verdict.
+ * deny, tarpit, reject, return, redirect, auth) ends the list with a verdict. Side
+ * effects beyond the head (captures, log level, timeouts) go through `ctx.txn`.
  */
 import type { HttpRequestAction, HttpRequestRule, RuleContext, RuleVerdict, HeaderMatch } from './types.ts';
 import type { SampleContext } from '../acl/index.ts';
+import { sampleToString, sampleToSint } from '../acl/index.ts';
 
 const REASON: Record<number, string> = {
   200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 301: 'Moved Permanently', 302: 'Found',
@@ -104,6 +106,26 @@ function apply(ctx: RuleContext, a: HttpRequestAction): RuleVerdict | null {
       (ctx.sample as SampleContext | null)?.vars?.unset(a.scope, a.name);
       return null;
     case 'stick': a.run(ctx.sample); return null;
+    case 'capture': {
+      const sc = ctx.sample as SampleContext | null;
+      const v = sc ? a.expr.eval(sc) : null;
+      const s = v === null ? null : sampleToString(v);
+      if (s !== null && s.type === 'str') ctx.txn?.capture(a.side, a.slot, a.len, s.v);
+      return null;
+    }
+    case 'set-log-level': ctx.txn?.setLogLevel(a.level); return null;
+    case 'set-timeout': {
+      let ms = a.ms;
+      if (a.expr) {
+        const sc = ctx.sample as SampleContext | null;
+        const v = sc ? a.expr.eval(sc) : null;
+        const n = v === null ? null : sampleToSint(v);
+        ms = n !== null && n.type === 'sint' && n.v > 0 ? n.v : null;
+      }
+      if (ms !== null) ctx.txn?.setTimeout(a.which, ms);
+      return null;
+    }
+    case 'wait-for-body': return null; // handled by runRequestRules (it pauses the list)
     case 'set-status':
       ctx.edits.status = a.status;
       ctx.edits.reason = a.reason ?? reasonOf(a.status);
@@ -120,10 +142,17 @@ function apply(ctx: RuleContext, a: HttpRequestAction): RuleVerdict | null {
 /** The same machinery over a response head (`http-response`): ctx.edits is the response's. */
 export const runResponseRules = (rules: readonly HttpRequestRule[], ctx: RuleContext): RuleVerdict => runRequestRules(rules, ctx);
 
-export function runRequestRules(rules: readonly HttpRequestRule[], ctx: RuleContext): RuleVerdict {
-  for (const r of rules) {
+/**
+ * Runs `rules` from index `from`. A `wait-for-body` whose condition holds pauses the list:
+ * the verdict says where to resume (the rule after it) once the stream has the body.
+ */
+export function runRequestRules(rules: readonly HttpRequestRule[], ctx: RuleContext, from = 0): RuleVerdict {
+  for (let i = from; i < rules.length; i++) {
+    const r = rules[i]!;
     if (r.cond !== null && !r.cond(ctx)) continue;
-    const v = apply(ctx, r.action);
+    const a = r.action;
+    if (a.kind === 'wait-for-body') return { kind: 'wait-body', next: i + 1, time: a.time, atLeast: a.atLeast };
+    const v = apply(ctx, a);
     if (v !== null) return v;
   }
   return { kind: 'continue' };

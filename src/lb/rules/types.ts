@@ -14,6 +14,18 @@ export interface RuleContext {
   readonly minor: 0 | 1;
   /** Sample/ACL engine context, opaque here. */
   readonly sample: unknown;
+  /** What actions change in the transaction beyond the head (captures, log level, timeouts); absent: ignored. */
+  readonly txn?: TxnHooks;
+}
+
+/** The transaction's side effects some actions have, implemented by the stream. */
+export interface TxnHooks {
+  /** Stores `value` in capture slot `slot` of `side` (cut to `len`, or to the slot's length when len < 0). */
+  capture(side: 'request' | 'response', slot: number, len: number, value: string): void;
+  /** `set-log-level`: a syslog level 0–7, or -1 for silent (not logged). */
+  setLogLevel(level: number): void;
+  /** `set-timeout server|tunnel`: the timeout for this transaction, ms. */
+  setTimeout(which: 'server' | 'tunnel', ms: number): void;
 }
 
 /** A compiled condition: `if` (negate false) or `unless` (negate true) an ACL expression. */
@@ -41,7 +53,15 @@ export type HttpRequestAction =
   | { kind: 'set-status'; status: number; reason: string | null }
   /** `set-var(scope.name) EXPR` / `unset-var(scope.name)`: the expression's sample, in the stream's variables. */
   | { kind: 'set-var'; scope: import('../acl/index.ts').VarScope; name: string; expr: import('../acl/index.ts').CompiledExpr }
-  | { kind: 'unset-var'; scope: import('../acl/index.ts').VarScope; name: string };
+  | { kind: 'unset-var'; scope: import('../acl/index.ts').VarScope; name: string }
+  /** `capture SAMPLE len N` (a slot of its own) or `… id N` (a declared slot: len -1). */
+  | { kind: 'capture'; side: 'request' | 'response'; expr: import('../acl/index.ts').CompiledExpr; slot: number; len: number }
+  /** `set-log-level LEVEL|silent`: 0–7, -1 silent. */
+  | { kind: 'set-log-level'; level: number }
+  /** `set-timeout server|tunnel T|EXPR`: a literal (ms) or an expression read as ms. */
+  | { kind: 'set-timeout'; which: 'server' | 'tunnel'; ms: number | null; expr: import('../acl/index.ts').CompiledExpr | null }
+  /** `wait-for-body time T [at-least N]`: the rules pause until the body (or N bytes) is here, 408 after T. */
+  | { kind: 'wait-for-body'; time: number; atLeast: number };
 
 export interface HttpRequestRule {
   where: { file: string; line: number };
@@ -56,4 +76,6 @@ export type RuleVerdict =
   /** The proxy's own error response for `status` (errorfile or built-in), as for deny. */
   | { kind: 'error'; status: number }
   | { kind: 'tarpit'; status: number }
-  | { kind: 'reject' };
+  | { kind: 'reject' }
+  /** wait-for-body: collect the body, then resume the same list at rule `next`. */
+  | { kind: 'wait-body'; next: number; time: number; atLeast: number };

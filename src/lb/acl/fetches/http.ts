@@ -146,10 +146,7 @@ defineFetch({
     return (c) => { if (!c.req) return null; const b = c.req.body(); return b ? { type: 'bin', v: b } : empty; };
   },
 });
-defineFetch({
-  name: 'req.len', minArgs: 0, maxArgs: 0, out: 'sint', stage: 'request', match: 'int',
-  compile: () => (c) => { const b = c.req?.body(); return { type: 'sint', v: b ? b.length : 0 }; },
-}, 'req_len');
+// req.len lives with the payload fetches (payload.ts).
 /** True when the request is HTTP (used by the predefined ACL HTTP). */
 defineFetch({
   name: 'req.proto_http', minArgs: 0, maxArgs: 0, out: 'bool', stage: 'request', match: 'bool',

@@ -16,6 +16,12 @@ import { compileStickAction, isStickAction } from '../../stick/actions.ts';
 import { SampleError } from '../../acl/types.ts';
 import { envOf } from './acl.ts';
 import { compileExpr, parseVarName } from '../../acl/index.ts';
+import { parseTime } from '../units.ts';
+import { addCaptureSlot } from './capture.ts';
+
+/** Which rule list a line belongs to. */
+type Side = 'request' | 'response' | 'after';
+const LEVELS = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
 
 type CondCompiler = (ctx: ParseContext, proxy: ProxyConfig, words: string[], side: 'request' | 'response') => Condition | null;
 type ValueCompiler = (ctx: ParseContext, proxy: ProxyConfig, text: string) => Value | null;
@@ -31,8 +37,8 @@ export function setRuleCompilers(cond: CondCompiler, value: ValueCompiler): void
 
 const FINAL = new Set(['allow', 'deny', 'tarpit', 'reject', 'return', 'redirect', 'auth']);
 const NOT_YET = new Set([
-  'set-var', 'unset-var', 'set-log-level', 'set-timeout', 'capture', 'track-sc0', 'track-sc1', 'track-sc2',
-  'sc-inc-gpc', 'sc-inc-gpc0', 'sc-inc-gpc1', 'sc-set-gpt0', 'sc-add-gpc', 'use-service', 'wait-for-body',
+  'set-var', 'unset-var', 'track-sc0', 'track-sc1', 'track-sc2',
+  'sc-inc-gpc', 'sc-inc-gpc0', 'sc-inc-gpc1', 'sc-set-gpt0', 'sc-add-gpc', 'use-service',
   'normalize-uri', 'cache-use', 'set-src', 'set-src-port', 'set-dst', 'set-dst-port', 'set-nice', 'set-mark',
   'set-tos', 'set-priority-class', 'set-priority-offset', 'silent-drop', 'early-hint', 'add-acl', 'del-acl',
   'set-map', 'del-map', 'do-resolve', 'strict-mode', 'disable-l7-retry', 'replace-path', 'replace-pathq',
@@ -101,12 +107,14 @@ function payload(ctx: ParseContext, p: ProxyConfig, a: string[], i: number, kw: 
 }
 
 /** Actions `http-response` serves (HAProxy's response-side subset). */
-const RESPONSE_ACTIONS = new Set(['allow', 'deny', 'return', 'add-header', 'set-header', 'del-header', 'replace-header', 'replace-value', 'set-status']);
+const RESPONSE_ACTIONS = new Set(['allow', 'deny', 'return', 'add-header', 'set-header', 'del-header', 'replace-header', 'replace-value', 'set-status', 'capture', 'set-log-level']);
+/** Actions `http-after-response` serves: rewrites only, no final answer but allow. */
+const AFTER_ACTIONS = new Set(['allow', 'add-header', 'set-header', 'del-header', 'replace-header', 'replace-value', 'set-status']);
 // set-var(…)/unset-var(…) are handled before the response check (both sides have them).
 
-function parseAction(ctx: ParseContext, p: ProxyConfig, a: string[], side: 'request' | 'response'): { action: HttpRequestAction; next: number } {
+function parseAction(ctx: ParseContext, p: ProxyConfig, a: string[], side: Side): { action: HttpRequestAction; next: number } {
   const kw = a[1]!;
-  const rule = `http-${side}`;
+  const rule = side === 'after' ? 'http-after-response' : `http-${side}`;
   const varm = /^(set-var|unset-var)\(([^),]+)\)$/.exec(kw);
   if (varm) {
     let v: { scope: import('../../acl/index.ts').VarScope; name: string };
@@ -114,18 +122,22 @@ function parseAction(ctx: ParseContext, p: ProxyConfig, a: string[], side: 'requ
     if (varm[1] === 'unset-var') return { action: { kind: 'unset-var', ...v }, next: 2 };
     if (!a[2] || a[2] === 'if' || a[2] === 'unless') throw new ArgError(`'${rule} ${kw}' expects a sample expression.`);
     try {
-      return { action: { kind: 'set-var', ...v, expr: compileExpr(a[2], { baseDir: process.cwd(), mode: p.mode }) }, next: 3 };
+      return { action: { kind: 'set-var', ...v, expr: compileExpr(a[2], envOf(p, ctx)) }, next: 3 };
     } catch (e) {
       throw new ArgError(`'${rule} ${kw}' : ${(e as Error).message}.`);
     }
   }
+  if (side === 'after' && !AFTER_ACTIONS.has(kw)) {
+    if (NOT_YET.has(kw) || FINAL.has(kw) || kw.startsWith('set-') || kw.startsWith('sc-') || kw === 'capture' || kw === 'strict-mode') throw new ArgError(`'${rule} ${kw}' is not implemented yet in Switchyard; supported: ${[...AFTER_ACTIONS].join(', ')}, set-var, unset-var.`, 'SY_ERR_CFG_NOT_IMPLEMENTED');
+    throw new ArgError(`'${rule}' expects one of ${[...AFTER_ACTIONS].join(', ')}, set-var, unset-var, got '${kw}'.`);
+  }
   if (side === 'response' && !RESPONSE_ACTIONS.has(kw)) {
-    if (NOT_YET.has(kw) || FINAL.has(kw) || kw.startsWith('set-') || kw === 'redirect') throw new ArgError(`'${rule} ${kw}' is not implemented yet in Switchyard; supported: ${[...RESPONSE_ACTIONS].join(', ')}.`, 'SY_ERR_CFG_NOT_IMPLEMENTED');
+    if (NOT_YET.has(kw) || FINAL.has(kw) || kw.startsWith('set-') || kw === 'redirect' || kw === 'wait-for-body') throw new ArgError(`'${rule} ${kw}' is not implemented yet in Switchyard; supported: ${[...RESPONSE_ACTIONS].join(', ')}.`, 'SY_ERR_CFG_NOT_IMPLEMENTED');
     throw new ArgError(`'${rule}' expects one of ${[...RESPONSE_ACTIONS].join(', ')} (and more not implemented yet), got '${kw}'.`);
   }
   if (side === 'request' && isStickAction(kw)) {
     try {
-      const { run, next } = compileStickAction(a, 1, envOf(p), 'stream', 'request');
+      const { run, next } = compileStickAction(a, 1, envOf(p, ctx), 'stream', 'request');
       return { action: { kind: 'stick', run }, next };
     } catch (e) {
       if (e instanceof SampleError) throw new ArgError(`'http-request ${kw}' : ${e.message}`);
@@ -133,8 +145,59 @@ function parseAction(ctx: ParseContext, p: ProxyConfig, a: string[], side: 'requ
     }
   }
   switch (kw) {
+    case 'capture': {
+      // capture SAMPLE len N (request, frontend: a slot of its own) | capture SAMPLE id N.
+      const text = a[2];
+      if (!text || (a[3] !== 'len' && a[3] !== 'id')) throw new ArgError(`'${rule} capture' expects <sample> 'len' <length> or 'id' <slot>.`);
+      const n = Number(a[4]);
+      if (!a[4] || !/^\d+$/.test(a[4])) throw new ArgError(`'${rule} capture … ${a[3]}' expects an integer.`);
+      let expr;
+      try { expr = compileExpr(text, { baseDir: process.cwd(), mode: p.mode }); } catch (e) { throw new ArgError(`'${rule} capture' : ${(e as Error).message}.`); }
+      if (a[3] === 'len') {
+        if (side !== 'request') throw new ArgError(`'${rule} capture' expects 'id' <slot> (a 'declare capture response' slot).`);
+        if (!p.cap.frontend) throw new ArgError(`'${rule} capture … len' : proxy '${p.name}' has no frontend capability.`);
+        if (n < 1 || n > 65535) throw new ArgError(`'${rule} capture … len' expects a length between 1 and 65535.`);
+        return { action: { kind: 'capture', side: 'request', expr, slot: addCaptureSlot(p, 'request', null, n), len: n }, next: 5 };
+      }
+      // The slot is the frontend's, checked once every slot is declared (capture.ts checkCaptureIds).
+      return { action: { kind: 'capture', side: side === 'request' ? 'request' : 'response', expr, slot: n, len: -1 }, next: 5 };
+    }
+    case 'set-log-level': {
+      const w = a[2];
+      const level = w === 'silent' ? -1 : LEVELS.indexOf(w ?? '');
+      if (!w || (level < 0 && w !== 'silent')) throw new ArgError(`'${rule} set-log-level' expects one of ${LEVELS.join(', ')}, silent${w ? `, not '${w}'` : ''}.`);
+      return { action: { kind: 'set-log-level', level }, next: 3 };
+    }
+    case 'set-timeout': {
+      if (side !== 'request') break;
+      const which = a[2];
+      if (which !== 'server' && which !== 'tunnel') throw new ArgError(`'${rule} set-timeout' supports 'server' and 'tunnel'${which ? ` (got '${which}')` : ''}.`);
+      if (!p.cap.backend) throw new ArgError(`'${rule} set-timeout' : proxy '${p.name}' has no backend capability.`);
+      const text = a[3];
+      if (!text || text === 'if' || text === 'unless') throw new ArgError(`'${rule} set-timeout ${which}' expects a time or a sample expression.`);
+      const t = /^\d/.test(text) ? parseTime(text) : null;
+      if (t && !t.ok) throw new ArgError(`'${rule} set-timeout ${which}' : ${t.reason}.`);
+      if (t && t.ok) return { action: { kind: 'set-timeout', which, ms: t.value, expr: null }, next: 4 };
+      try {
+        return { action: { kind: 'set-timeout', which, ms: null, expr: compileExpr(text, { baseDir: process.cwd(), mode: p.mode }) }, next: 4 };
+      } catch (e) { throw new ArgError(`'${rule} set-timeout ${which}' : ${(e as Error).message}.`); }
+    }
+    case 'wait-for-body': {
+      if (side !== 'request') break;
+      if (a[2] !== 'time') throw new ArgError(`'${rule} wait-for-body' expects 'time' <time> [ 'at-least' <bytes> ].`);
+      const t = parseTime(a[3] ?? '');
+      if (!a[3] || !t.ok || t.value === 0) throw new ArgError(`'${rule} wait-for-body time' expects a non-zero time${a[3] ? `, not '${a[3]}'` : ''}.`);
+      let atLeast = 0;
+      let i = 4;
+      if (a[4] === 'at-least') {
+        if (!a[5] || !/^\d+[kKmMgG]?$/.test(a[5])) throw new ArgError(`'${rule} wait-for-body at-least' expects a size in bytes.`);
+        atLeast = Number(a[5].replace(/[kKmMgG]$/, '')) * ({ k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[a[5].slice(-1).toLowerCase()] ?? 1);
+        i = 6;
+      }
+      return { action: { kind: 'wait-for-body', time: t.value, atLeast }, next: i };
+    }
     case 'set-status': {
-      if (side !== 'response') break;
+      if (side === 'request') break;
       const status = intIn(a[2], null, `'${rule} set-status'`, 100, 999);
       let i = 3;
       let reason: string | null = null;
@@ -217,8 +280,9 @@ function parseAction(ctx: ParseContext, p: ProxyConfig, a: string[], side: 'requ
 }
 
 /** Parses one `http-request` / `http-response` line of a proxy into its rule list. */
-export function parseHttpRequest(ctx: ParseContext, p: ProxyConfig, args: string[], side: 'request' | 'response' = 'request'): void {
-  if (!args[1]) return ctx.alert('SY_ERR_CFG_ARG', `'http-${side}' expects an action.`);
+export function parseHttpRequest(ctx: ParseContext, p: ProxyConfig, args: string[], side: Side = 'request'): void {
+  const kwName = side === 'after' ? 'http-after-response' : `http-${side}`;
+  if (!args[1]) return ctx.alert('SY_ERR_CFG_ARG', `'${kwName}' expects an action.`);
   try {
     const { action, next } = parseAction(ctx, p, args, side);
     let cond: Condition | null = null;
@@ -226,13 +290,13 @@ export function parseHttpRequest(ctx: ParseContext, p: ProxyConfig, args: string
       const w = args[next]!;
       if (w !== 'if' && w !== 'unless') throw new ArgError(`'http-request ${args[1]}' : unexpected argument '${w}' (expects 'if' or 'unless' followed by a condition).`);
       if (!compileCond) throw new ArgError(`'http-request ${args[1]} … ${w}' : conditions need ACLs, which are not implemented yet.`, 'SY_ERR_CFG_NOT_IMPLEMENTED');
-      cond = compileCond(ctx, p, args.slice(next), side);
+      cond = compileCond(ctx, p, args.slice(next), side === 'request' ? 'request' : 'response');
       if (!cond) return;
     }
-    const rules = side === 'request' ? p.httpRequestRules : p.httpResponseRules;
+    const rules = side === 'request' ? p.httpRequestRules : side === 'response' ? p.httpResponseRules : p.httpAfterResponseRules;
     const last = rules[rules.length - 1];
     if (last && last.cond === null && FINAL.has(last.action.kind)) {
-      ctx.warning(`previous 'http-${side}' action is final and has no condition attached, further entries are NOOP.`);
+      ctx.warning(`previous '${kwName}' action is final and has no condition attached, further entries are NOOP.`);
     }
     const rule: HttpRequestRule = { where: { ...ctx.where }, action, cond };
     rules.push(rule);
