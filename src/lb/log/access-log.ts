@@ -20,7 +20,7 @@
 import type { LogRecord } from './record.ts';
 import type { GlobalLogSettings, LogTarget, ProxyLogSettings } from './types.ts';
 import type { ProxyOptions } from '../config/types.ts';
-import { compileLogFormat, evaluateLogFormat, type CompiledFormat, type EvalContext, type SampleEval } from './format.ts';
+import { compileLogFormat, evaluateLogFormat, type CompiledFormat, type EvalContext, type SampleCompiler } from './format.ts';
 import { CLF_FORMAT, HTTPLOG_FORMAT, TCPLOG_FORMAT } from './defaults.ts';
 import { buildSyslogLine, truncateLine, SYSTEM_HOSTNAME, type HeaderContext } from './syslog.ts';
 import { getLogSink, type LogSink } from './sinks.ts';
@@ -43,18 +43,25 @@ export interface AccessLog {
    * stream; only ci, cp, fi, fp, f and mode of the record are read.
    */
   readonly atAccept: boolean;
+  /**
+   * A format reads the record's sample context (`%[…]`, `%ID`, `%rt`): streams of this
+   * frontend must build one and attach it to their records. False costs nothing.
+   */
+  readonly needsSample: boolean;
   /** Logs one record (never throws, never blocks). */
   write(record: LogRecord): void;
 }
 
 export interface AccessLogOptions {
-  /** Evaluates `%[expr]` sample expressions; without it they print '-'. */
-  evalSample?: SampleEval;
+  /** Compiles `%[expr]` sample expressions (src/lb/log/samples.ts); without it they print '-'. */
+  compileSample?: SampleCompiler;
+  /** The same for `unique-id-format` (request-time rules), used for records without a sample context. */
+  compileUniqueIdSample?: SampleCompiler;
 }
 
 const LEVEL_INFO = 6;
 const LEVEL_ERR = 3;
-const DISABLED: AccessLog = { enabled: false, atAccept: false, write: () => {} };
+const DISABLED: AccessLog = { enabled: false, atAccept: false, needsSample: false, write: () => {} };
 
 interface LiveTarget {
   t: LogTarget;
@@ -86,8 +93,8 @@ export function selectFormat(p: AccessLogProxy): string {
   }
 }
 
-function compileOrThrow(src: string, evalSample: SampleEval | undefined): CompiledFormat {
-  const c = compileLogFormat(src, evalSample);
+function compileOrThrow(src: string, compileSample: SampleCompiler | undefined): CompiledFormat {
+  const c = compileLogFormat(src, compileSample);
   // The configuration parser has already reported bad formats; reaching this is a bug.
   if (!c.ok) throw new Error(`log-format '${src}': ${c.reason}`);
   return c.format;
@@ -110,9 +117,11 @@ export function createAccessLog(p: AccessLogProxy, global: GlobalLogSettings | u
 
   const src = selectFormat(p);
   const atAccept = src === '';
-  const main = atAccept ? null : compileOrThrow(src, opts.evalSample);
-  const errFmt = p.log.errorFormat && !atAccept ? compileOrThrow(p.log.errorFormat, opts.evalSample) : null;
-  const sdFmt = p.log.sdFormat ? compileOrThrow(p.log.sdFormat, opts.evalSample) : null;
+  const main = atAccept ? null : compileOrThrow(src, opts.compileSample);
+  const errFmt = p.log.errorFormat && !atAccept ? compileOrThrow(p.log.errorFormat, opts.compileSample) : null;
+  const sdFmt = p.log.sdFormat ? compileOrThrow(p.log.sdFormat, opts.compileSample) : null;
+  // A TCP session has no sample context to make its unique id: the record makes it, at log time (as HAProxy).
+  const uidFmt = p.log.uniqueIdFormat && !atAccept ? compileOrThrow(p.log.uniqueIdFormat, opts.compileUniqueIdSample) : null;
   const send = global?.sendHostname;
   const header: HeaderContext = {
     tag: p.log.tag ?? global?.tag ?? 'switchyard',
@@ -132,6 +141,7 @@ export function createAccessLog(p: AccessLogProxy, global: GlobalLogSettings | u
   return {
     enabled: true,
     atAccept,
+    needsSample: [main, errFmt, sdFmt].some((f) => f !== null && f.needsSample),
     write(r: LogRecord): void {
       try {
         let msg: string;
@@ -140,8 +150,10 @@ export function createAccessLog(p: AccessLogProxy, global: GlobalLogSettings | u
           msg = `Connect from ${r.ci}:${r.cp} to ${r.fi}:${r.fp} (${r.f}/${r.mode === 'http' ? 'HTTP' : 'TCP'})`;
         } else {
           if (dontlognull && r.U === 0) return;
+          if (uidFmt !== null && r.ID === undefined && !r.sample) r.ID = evaluateLogFormat(uidFmt, r, ctx).slice(0, 127);
           const err = isErrorRecord(r);
           if (err && separateErrors) level = LEVEL_ERR;
+          if (r.level !== undefined) level = r.level; // http-request set-log-level
           msg = evaluateLogFormat(err && errFmt ? errFmt : main, r, ctx);
         }
         ctx.lc++;

@@ -32,12 +32,15 @@ test('every variable from a fixed record', () => {
     ['%sq', '0'], ['%bq', '0'], ['%hr', ''], ['%hs', ''], ['%hrl', ''], ['%hsl', ''],
     ['%r', 'GET /a/b?x=1 HTTP/1.1'], ['%HM', 'GET'], ['%HU', '/a/b?x=1'], ['%HP', '/a/b'], ['%HPO', '/a/b'],
     ['%HQ', '?x=1'], ['%HV', 'HTTP/1.1'], ['%ID', '-'], ['%pid', String(process.pid)], ['%H', hostname()],
-    ['%lc', '0'], ['%rt', '-'], ['%sslc', '-'], ['%sslv', '-'],
+    ['%lc', '0'], ['%sslc', '-'], ['%sslv', '-'],
   ];
   for (const [fmt, want] of cases) assert.equal(ev(fmt), want, fmt);
   assert.equal(ev('%lc', fixedRecord(), 7), '7');
   assert.equal(ev('%rt %ID', fixedRecord({ rt: 1, ID: 'abc' })), '1 abc');
   assert.equal(ev('%{+X}rt', fixedRecord({ rt: 1 })), '0001');
+  // Without a number of its own (TCP, no sample context) a stream draws one when logged.
+  const a = Number(ev('%rt'));
+  assert.ok(Number.isInteger(a) && Number(ev('%rt')) > a);
 });
 
 test('the values HAProxy derives: redispatch, no server, bad request, captures, absolute URI', () => {
@@ -86,7 +89,7 @@ test('separators: runs of spaces print one space, empty variables do not break a
 
 test('sample expressions go through the callback, "-" without one', () => {
   assert.equal(ev('%[src] %{+Q}[req.hdr(host)]'), '- ""');
-  const c = compileLogFormat('%[src] %{+Q}[x]', (e, r) => (e === 'src' ? r.ci : undefined));
+  const c = compileLogFormat('%[src] %{+Q}[x]', (e) => (r) => (e === 'src' ? r.ci : null));
   assert.ok(c.ok);
   assert.equal(evaluateLogFormat(c.format, fixedRecord(), { lc: 0 }), '127.0.0.1 ""');
 });
@@ -116,4 +119,46 @@ test('the built-in formats print HAProxy 2.6 lines', () => {
   // CLF keeps a trailing space (the empty %hrl/%hsl after a separator), as HAProxy does.
   assert.equal(ev(CLF_FORMAT),
     '127.0.0.1 - - [22/Nov/2026:08:52:47 +0000] "GET /a/b?x=1 HTTP/1.1" 200 123 "" "" 49764 802 "fe" "be" "s1" 1 0 3 9 15 ---- 1 1 0 0 0 0 0 "" "" ');
+});
+
+test('%{+json}o: a JSON object of the named items; text, separators and unnamed items left out', () => {
+  assert.equal(ev('%{+json}o %(a)ci %(b)cp %(c)ST %(d)HU %ci text %(e)hr %(f)CC %(g)Tw %(h){+X}ci'),
+    '{"a": "127.0.0.1", "b": 49764, "c": 200, "d": "/a/b?x=1", "e": null, "f": null, "g": 0, "h": "7F000001"}');
+  assert.equal(ev('%{+json}o plain'), '{}');
+  // Request fields are JSON-escaped, not #XX-encoded; valid UTF-8 bytes become text.
+  const r = fixedRecord({ uri: '/a"\\\x01\xc3\xa9', r: '' });
+  assert.equal(JSON.parse(ev('%{+json}o %(u)HU %(r)r', r)).u, '/a"\\\x01é');
+  assert.equal(ev('%{+json}o %(r)r', r), '{"r": "<BADREQ>"}');
+  // Casts: (name:str|sint|bool).
+  assert.equal(ev('%{+json}o %(s:str)ST %(i:sint)HV %(t:bool)ST %(rc)rc', fixedRecord({ rc: 1, redispatched: true })), '{"s": "200", "i": null, "t": true, "rc": 1}');
+});
+
+test('+json on one item, names without encoding, and the new syntax errors', () => {
+  assert.equal(ev('x=%{+json}HU y=%{+json}ST z=%{+json}CC'), 'x="/a/b?x=1" y=200 z=null');
+  assert.equal(ev('%(client)ci:%(port)cp'), '127.0.0.1:49764');
+  const bad = (f: string): string => { const c = compileLogFormat(f); assert.ok(!c.ok, f); return c.reason; };
+  assert.match(bad('%(a:zz)ci'), /unsupported type 'zz'/);
+  assert.match(bad('%(a) x'), /without a variable/);
+  assert.match(bad('%(a'), /missing '\)'/);
+  assert.match(bad('%{+cbor}o %(a)ci'), /'cbor' encoding is not implemented/);
+});
+
+test('samples in JSON keep their type; a format says whether it needs the sample context', () => {
+  const values: Record<string, import('./format.ts').LogValue> = { n: 4, b: false, s: 'a"b', m: null };
+  const c = compileLogFormat('%{+json}o %(n)[n] %(b)[b] %(s)[s] %(m)[m] %(ns:str)[n]', (e) => () => values[e] ?? null);
+  assert.ok(c.ok);
+  assert.equal(evaluateLogFormat(c.format, fixedRecord(), { lc: 0 }), '{"n": 4, "b": false, "s": "a\\"b", "m": null, "ns": "4"}');
+  assert.equal(c.format.needsSample, true);
+  const t = compileLogFormat('%[b] %{+Q}[n] %[m]', (e) => () => values[e] ?? null);
+  assert.ok(t.ok);
+  assert.equal(evaluateLogFormat(t.format, fixedRecord(), { lc: 0 }), '0 "4" -');
+  for (const [f, need] of [['%ci %ST', false], ['%ID', true], ['%rt', true]] as const) {
+    const x = compileLogFormat(f);
+    assert.ok(x.ok);
+    assert.equal(x.format.needsSample, need, f);
+  }
+  // A compile error of the sample becomes the reason, with the rest of the string quoted.
+  const e = compileLogFormat('a %[zz] b', () => { throw new Error('bad <{REST}>'); });
+  assert.ok(!e.ok);
+  assert.equal(e.reason, 'bad <zz] b>');
 });

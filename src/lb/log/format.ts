@@ -6,7 +6,13 @@
  *   - `%name` a variable (a letter then letters/digits, matched whole: `%Tsx` is unknown);
  *   - `%{+Q,-E}name` flags added/removed for that variable (Q quote, X hexadecimal,
  *     E escape `"` `\` `]`; M accepted); `%{…}o` sets the default flags of every later variable;
- *   - `%[expr]` a sample expression, evaluated by a callback (none yet: '-');
+ *   - `%[expr]` a sample expression, compiled once by a callback (src/lb/log/samples.ts
+ *     binds the sample engine) and evaluated against the record's sample context;
+ *   - `%(name)` before the flags and variable names the item (HAProxy 3.0); `%(name:type)`
+ *     also forces its type (str, sint, bool). Names only matter with JSON encoding;
+ *   - `+json` (HAProxy 3.0): on one item it prints that value as a JSON value; set for the
+ *     whole line with `%{+json}o` the line becomes one JSON object of the *named* items
+ *     (`{"name": value, …}`) and everything else (text, unnamed items) is left out;
  *   - `%%` a literal '%'; `%` followed by a digit or a blank is an error;
  *   - every space is a separator, and consecutive separators print as one space; a
  *     variable that prints nothing (`%hr` without captures) does not break the run, so
@@ -17,12 +23,16 @@
 import { hostname } from 'node:os';
 import type { LogRecord } from './record.ts';
 import { logDateGmt, logDateLocal, logDateMs } from './dates.ts';
+import { jsonString } from './json.ts';
+import { nextStreamId } from './stream-id.ts';
 
 /** Flags of one variable. */
 interface Flags {
   q: boolean;
   x: boolean;
   e: boolean;
+  /** +json: the value is printed as a JSON value. */
+  j: boolean;
 }
 
 /** Per-line context beyond the record: the frontend's log line counter (%lc). */
@@ -30,12 +40,23 @@ export interface EvalContext {
   lc: number;
 }
 
-export type SampleEval = (expr: string, record: LogRecord) => string | undefined;
+/** A sample's value as the log sees it: typed for JSON, null when the sample is missing. */
+export type LogValue = string | number | boolean | null;
+
+/**
+ * Compiles one `%[expr]` (the text between the brackets) into an evaluator over the
+ * record; throws an Error whose message is the reason shown to the operator.
+ */
+export type SampleCompiler = (expr: string) => (r: LogRecord) => LogValue;
 
 /** A variable's printer: returns the text, or null for "prints nothing". */
 type Printer = (r: LogRecord, c: EvalContext) => string | null;
 
-type Node = { kind: 'text'; text: string } | { kind: 'sep' } | { kind: 'var'; print: Printer };
+type Node =
+  | { kind: 'text'; text: string }
+  | { kind: 'sep' }
+  /** `json`: the printer for JSON-object lines (a JSON value), set on named items only. */
+  | { kind: 'var'; print: Printer; name?: string; json?: Printer };
 
 export interface CompiledFormat {
   readonly nodes: readonly Node[];
@@ -43,6 +64,10 @@ export interface CompiledFormat {
   readonly httpOnly: readonly string[];
   /** The source string. */
   readonly source: string;
+  /** `%{+json}o`: the line is a JSON object of the named items. */
+  readonly json: boolean;
+  /** Reads the record's sample context (`%[…]`, `%ID`, `%rt`): the stream must attach one. */
+  readonly needsSample: boolean;
 }
 
 export type CompileResult = { ok: true; format: CompiledFormat } | { ok: false; reason: string };
@@ -219,11 +244,12 @@ function printer(name: string, f: Flags): Printer | undefined {
     case 'HPO': return (r) => reqText(uriPathOnly(r.uri), f);
     case 'HQ': return (r) => reqText(uriQuery(r.uri), f);
     case 'HV': return (r) => reqText(r.version, f);
-    case 'ID': return (r) => text(r.ID, f);
+    case 'ID': return (r) => text(r.ID ?? r.sample?.uniqueId() ?? undefined, f);
     case 'pid': return () => num(process.pid, f);
     case 'H': return () => text(HOST, f);
     case 'lc': return (_r, c) => String(c.lc);
-    case 'rt': return (r) => (r.rt === undefined ? '-' : num(r.rt, f));
+    // A stream without a sample context (TCP) draws its number when the line is written.
+    case 'rt': return (r) => num(r.rt ??= r.sample?.rt ?? nextStreamId(), f);
     case 'sslc': case 'sslv': return () => text('', f);
   }
   return undefined;
@@ -239,21 +265,72 @@ function applyFlags(base: Flags, args: string): Flags {
     if (name === 'Q') out.q = on;
     else if (name === 'X') out.x = on;
     else if (name === 'E') out.e = on;
+    else if (name === 'json') out.j = on;
   }
   return out;
+}
+
+/** Variables whose value is a number (printed bare in JSON unless +X makes it hex text). */
+const NUMERIC = new Set(['cp', 'fp', 'bp', 'sp', 'Ts', 'ms', 'Th', 'Ti', 'TR', 'Tw', 'Tc', 'Tr', 'Ta', 'Tt', 'Tq', 'Td', 'Tu',
+  'ST', 'B', 'U', 'ac', 'fc', 'bc', 'sc', 'rc', 'sq', 'bq', 'pid', 'lc', 'rt']);
+
+/** Request-derived strings: JSON gets them raw (escaped as JSON), not #XX-encoded. */
+const RAW: Record<string, (r: LogRecord) => string> = {
+  r: (r) => r.r || '<BADREQ>', HM: (r) => r.method, HU: (r) => r.uri, HP: (r) => uriPath(r.uri),
+  HPO: (r) => uriPathOnly(r.uri), HQ: (r) => uriQuery(r.uri), HV: (r) => r.version,
+};
+
+type Cast = 'str' | 'sint' | 'bool' | null;
+
+/** A typed value as JSON (RFC 8259): strings escaped, missing as null, casts applied. */
+function jsonValue(v: LogValue | undefined, cast: Cast): string {
+  if (v === null || v === undefined) return 'null';
+  if (cast === 'str') return jsonString(String(v === true ? 1 : v === false ? 0 : v));
+  if (cast === 'sint') {
+    const n = typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 1 : 0) : /^\s*-?\d+/.test(v) ? parseInt(v, 10) : NaN;
+    return Number.isFinite(n) ? String(Math.trunc(n)) : 'null';
+  }
+  if (cast === 'bool') return (typeof v === 'string' ? v !== '' && v !== '0' : !!v) ? 'true' : 'false';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  return jsonString(v);
+}
+
+/** The JSON printer of variable `name` (X keeps its hex text, as a string). */
+function jsonPrinter(name: string, f: Flags, cast: Cast): Printer {
+  const raw = RAW[name];
+  if (raw) return (r) => { const v = raw(r); return jsonValue(v === '' ? null : v, cast); };
+  const plain = printer(name, { q: false, x: f.x, e: false, j: false })!;
+  const numeric = NUMERIC.has(name) && !f.x;
+  return (r, c) => {
+    const t = plain(r, c);
+    if (t === null || t === '-') return jsonValue(null, cast);
+    if (numeric && /^-?\d+$/.test(t)) return jsonValue(Number(t), cast);
+    if (name === 'rc' && t[0] === '+') return jsonValue(Number(t.slice(1)), cast);
+    return jsonValue(t, cast);
+  };
+}
+
+/** A sample's text for plain lines: bool as 1/0 like HAProxy's cast, missing as '-'. */
+function sampleText(v: LogValue, f: Flags): string {
+  if (v === null) return text(undefined, f);
+  const s = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
+  return text(s, f);
 }
 
 const isAlpha = (c: string | undefined): boolean => c !== undefined && /[A-Za-z]/.test(c);
 const isAlnum = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9]/.test(c);
 
 /**
- * Compiles a log-format string. `evalSample` evaluates `%[expr]` per line (undefined or a
- * missing callback prints '-'); it is bound now so the hot path does not look it up.
+ * Compiles a log-format string. `compileSample` compiles each `%[expr]` now (its errors
+ * become the reason); without it, samples print '-' (syntax-only checks).
  */
-export function compileLogFormat(source: string, evalSample?: SampleEval): CompileResult {
+export function compileLogFormat(source: string, compileSample?: SampleCompiler): CompileResult {
   const nodes: Node[] = [];
   const httpOnly: string[] = [];
-  let defaults: Flags = { q: false, x: false, e: false };
+  let defaults: Flags = { q: false, x: false, e: false, j: false };
+  let json = false;
+  let needsSample = false;
   let textRun = '';
   const flushText = (): void => {
     if (textRun) nodes.push({ kind: 'text', text: textRun });
@@ -266,11 +343,29 @@ export function compileLogFormat(source: string, evalSample?: SampleEval): Compi
     if (c !== '%') { textRun += c; i++; continue; }
     // '%' starts a variable, an argument block, a sample, or '%%'.
     i++;
-    const n = source[i];
+    let n = source[i];
     if (n === undefined) return { ok: false, reason: `truncated line after '%'` };
     if (n === '%') { textRun += '%'; i++; continue; }
     if (/[0-9 \t]/.test(n)) {
       return { ok: false, reason: `unexpected variable name near '${n}' at position ${i} line : '${source}'. Maybe you want to write a single '%', use the syntax '%%'` };
+    }
+    // `%(name[:type])`: the item's name (HAProxy 3.0), before any flags.
+    let itemName: string | undefined;
+    let cast: Cast = null;
+    if (n === '(') {
+      const end = source.indexOf(')', i + 1);
+      if (end < 0) return { ok: false, reason: `missing ')' after item name near '${source.slice(i)}'` };
+      const spec = source.slice(i + 1, end);
+      const colon = spec.indexOf(':');
+      itemName = colon < 0 ? spec : spec.slice(0, colon);
+      if (colon >= 0) {
+        const t = spec.slice(colon + 1);
+        if (t !== 'str' && t !== 'sint' && t !== 'bool') return { ok: false, reason: `unsupported type '${t}' for item '${itemName}' (expects str, sint or bool)` };
+        cast = t;
+      }
+      i = end + 1;
+      n = source[i];
+      if (n === undefined || (n !== '{' && n !== '[' && !isAlpha(n))) return { ok: false, reason: `item name '(${spec})' without a variable near '${source.slice(i)}'` };
     }
     let flags = defaults;
     let args = '';
@@ -278,6 +373,7 @@ export function compileLogFormat(source: string, evalSample?: SampleEval): Compi
       const end = source.indexOf('}', i + 1);
       if (end < 0) return { ok: false, reason: `truncated line after '${source.slice(i + 1)}'` };
       args = source.slice(i + 1, end);
+      if (/(^|,)[+-](cbor|bin)(,|$)/.test(args)) return { ok: false, reason: `the '${/cbor|bin/.exec(args)![0]}' encoding is not implemented yet (use +json)` };
       flags = applyFlags(defaults, args);
       i = end + 1;
       if (source[i] !== '[' && !isAlnum(source[i])) {
@@ -291,31 +387,50 @@ export function compileLogFormat(source: string, evalSample?: SampleEval): Compi
       const end = source.indexOf(']', i + 1);
       if (end < 0) return { ok: false, reason: `truncated line after '${source.slice(i + 1)}'` };
       const expr = source.slice(i + 1, end);
+      let ev: ((r: LogRecord) => LogValue) | null = null;
+      if (compileSample) {
+        try {
+          ev = compileSample(expr);
+        } catch (e) {
+          // HAProxy names the rest of the string from the expression on.
+          return { ok: false, reason: (e as Error).message.replace('{REST}', source.slice(i + 1)) };
+        }
+        needsSample = true;
+      }
       i = end + 1;
       flushText();
       const f = flags;
-      nodes.push({ kind: 'var', print: evalSample ? (r) => text(evalSample(expr, r), f) : () => text(undefined, f) });
+      const get = ev ?? ((): LogValue => null);
+      const json: Printer = (r) => jsonValue(get(r), cast);
+      nodes.push({ kind: 'var', print: f.j ? json : (r) => sampleText(get(r), f), name: itemName, json });
       continue;
     }
     let j = i;
     while (isAlnum(source[j])) j++;
     const name = source.slice(i, j);
     i = j;
-    if (name === 'o') { defaults = flags; continue; }
+    if (name === 'o') {
+      defaults = flags;
+      if (flags.j) json = true;
+      continue;
+    }
     const p = printer(name, flags);
     if (!p) {
       return { ok: false, reason: `no such format variable '${name}'. If you wanted to emit the '%' character verbatim, you need to use '%%'` };
     }
     if (HTTP_ONLY.has(name) && !httpOnly.includes(name)) httpOnly.push(name);
+    if (name === 'ID' || name === 'rt') needsSample = true;
     flushText();
-    nodes.push({ kind: 'var', print: p });
+    const jp = flags.j || itemName !== undefined ? jsonPrinter(name, flags, cast) : undefined;
+    nodes.push({ kind: 'var', print: flags.j ? jp! : p, name: itemName, json: jp });
   }
   flushText();
-  return { ok: true, format: { nodes, httpOnly, source } };
+  return { ok: true, format: { nodes, httpOnly, source, json, needsSample } };
 }
 
 /** Evaluates a compiled format for one record. */
 export function evaluateLogFormat(fmt: CompiledFormat, r: LogRecord, c: EvalContext): string {
+  if (fmt.json) return evaluateJson(fmt, r, c);
   let out = '';
   let lastSpace = true;
   const nodes = fmt.nodes;
@@ -332,4 +447,18 @@ export function evaluateLogFormat(fmt: CompiledFormat, r: LogRecord, c: EvalCont
     }
   }
   return out;
+}
+
+/** `%{+json}o`: one JSON object of the named items, in order; the rest is left out. */
+function evaluateJson(fmt: CompiledFormat, r: LogRecord, c: EvalContext): string {
+  let out = '{';
+  let first = true;
+  const nodes = fmt.nodes;
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    if (n.kind !== 'var' || n.name === undefined || !n.json) continue;
+    out += (first ? '' : ', ') + jsonString(n.name) + ': ' + n.json(r, c);
+    first = false;
+  }
+  return out + '}';
 }

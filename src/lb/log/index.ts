@@ -5,7 +5,11 @@
 export { createAccessLog, isErrorRecord, resolveTargets, selectFormat } from './access-log.ts';
 export type { AccessLog, AccessLogOptions, AccessLogProxy } from './access-log.ts';
 export { compileLogFormat, evaluateLogFormat } from './format.ts';
-export type { CompiledFormat, SampleEval } from './format.ts';
+export type { CompiledFormat, LogValue, SampleCompiler } from './format.ts';
+export { logSampleCompiler } from './samples.ts';
+export type { SampleUse } from './samples.ts';
+export { compileUniqueId } from './unique-id.ts';
+export type { UniqueIdGen, UniqueIdSource } from './unique-id.ts';
 export { logCounters, closeLogSinks } from './sinks.ts';
 export type { LogRecord } from './record.ts';
 export type { GlobalLogSettings, LogTarget, ProxyLogSettings } from './types.ts';

@@ -5,6 +5,8 @@
  * src/lb/log turns it into lines. Times are milliseconds; -1 means "this step was not
  * reached" (HAProxy prints -1 too).
  */
+import type { SampleContext } from '../acl/types.ts';
+
 export interface LogRecord {
   /** Client address and port (%ci %cp). */
   ci: string;
@@ -81,7 +83,21 @@ export interface LogRecord {
   error: boolean;
   /** %rt: the process-wide stream counter (HAProxy's unique stream id, from 0); '-' when absent. */
   rt?: number;
-  /** %ID: the unique id (`unique-id-format`); '-' when absent. */
+  /** %ID: the unique id (`unique-id-format`); when absent, `sample.uniqueId()` makes it. */
   ID?: string;
+  /** `set-log-level`: the syslog level (0–7) this line goes out at, instead of info/err. */
+  level?: number;
+  /**
+   * The transaction's sample context (src/lb/core StreamSampleContext), attached by the
+   * stream when its frontend evaluates samples; read by `%[…]`, `%ID` and `%rt`. Absent
+   * in TCP mode and without samples: `%[…]` then sees only what the record holds.
+   */
+  sample?: LogSampleSource | null;
 }
+
+/** What the log reads from a sample context beyond the sample engine's own contract. */
+export type LogSampleSource = SampleContext & {
+  /** The stream's process-wide number (%rt), drawn when first read. */
+  readonly rt?: number;
+};
 

@@ -67,6 +67,10 @@ export interface ProxyLogSettings {
   separateErrors: boolean;
   /** `option logasap`: accepted; see docs/configuration.md ("Logs") for what it does here. */
   logasap: boolean;
+  /** `unique-id-format` ('' = none): a log-format string evaluated once per request. */
+  uniqueIdFormat: string;
+  /** `unique-id-header` ('' = none): the request header that carries the id to the server. */
+  uniqueIdHeader: string;
 }
 
 export interface GlobalLogSettings {
@@ -78,7 +82,7 @@ export interface GlobalLogSettings {
 }
 
 export function defaultProxyLog(): ProxyLogSettings {
-  return { targets: [], formatKind: 'default', format: '', sdFormat: '', errorFormat: '', separateErrors: false, logasap: false };
+  return { targets: [], formatKind: 'default', format: '', sdFormat: '', errorFormat: '', separateErrors: false, logasap: false, uniqueIdFormat: '', uniqueIdHeader: '' };
 }
 
 export function cloneProxyLog(s: ProxyLogSettings): ProxyLogSettings {

@@ -20,7 +20,7 @@ function ctx(): ParseContext {
 function proxy(kind: 'frontend' | 'backend' | 'listen' = 'frontend'): ProxyConfig {
   return {
     ...emptySettings(), kind, name: 'p', where: { file: 't.cfg', line: 1 }, id: 1, binds: [], useBackends: [], servers: [],
-    httpRequestRules: [], httpResponseRules: [], tcpConnectionRules: [], monitorFail: [], persistRules: [], useServers: [],
+    httpRequestRules: [], httpResponseRules: [], tcpConnectionRules: [], httpAfterResponseRules: [], tcpSessionRules: [], tcpContentRules: [], captures: { request: [], response: [] }, monitorFail: [], persistRules: [], useServers: [], stickRules: [],
     cap: { frontend: kind !== 'backend', backend: kind !== 'frontend' },
   };
 }
@@ -162,4 +162,36 @@ test('log line parser details', () => {
   assert.equal(parseLogAddress('udp4@::1:5').ok, false);
   assert.deepEqual(parseLogAddress('::1:5'), { ok: true, value: { kind: 'udp', host: '::1', family: 6, port: 5 } });
   assert.equal(parseLogAddress('fd@x').ok, false);
+});
+
+test('unique-id-format / unique-id-header: stored, format and samples checked (HAProxy 2.6 wording)', () => {
+  const p = proxy();
+  const c = ctx();
+  const t = { proxy: p };
+  assert.equal(parseLogKeyword(c, t, p, ['unique-id-format', '%{+X}o %ci:%cp_%[req.hdr(host)]']), true);
+  assert.equal(parseLogKeyword(c, t, p, ['unique-id-header', 'X-Unique-ID']), true);
+  assert.deepEqual(c.diagnostics, []);
+  assert.equal(p.log.uniqueIdFormat, '%{+X}o %ci:%cp_%[req.hdr(host)]');
+  assert.equal(p.log.uniqueIdHeader, 'X-Unique-ID');
+  const bad = ctx();
+  parseLogKeyword(bad, t, p, ['unique-id-format', '%[status]']);
+  assert.equal(alert(bad), "SY_ERR_CFG_LOG_FORMAT failed to parse unique-id : sample fetch <status]> may not be reliably used here because it needs 'HTTP response' which is not available here.");
+  const none = ctx();
+  parseLogKeyword(none, t, p, ['unique-id-header']);
+  assert.equal(alert(none), 'SY_ERR_CFG_ARG unique-id-header expects an argument.');
+  // A backend keeps them silently, as HAProxy 2.6 does (the frontend's are the ones used).
+  const b = proxy('backend');
+  const bc = ctx();
+  parseLogKeyword(bc, { proxy: b }, b, ['unique-id-format', 'x']);
+  assert.deepEqual(bc.diagnostics, []);
+});
+
+test('log-format samples are compiled at parse time: header fetches refused as HAProxy does', () => {
+  const p = proxy();
+  const c = ctx();
+  parseLogKeyword(c, { proxy: p }, p, ['log-format', '%[path]']);
+  assert.equal(alert(c), "SY_ERR_CFG_LOG_FORMAT failed to parse log-format : sample fetch <path]> may not be reliably used here because it needs 'HTTP request headers' which is not available here.");
+  const ok = ctx();
+  parseLogKeyword(ok, { proxy: p }, p, ['log-format', '%[src] %[status] %[var(txn.host),lower] %{+json}o %(a)ci']);
+  assert.deepEqual(ok.diagnostics, []);
 });

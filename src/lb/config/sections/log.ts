@@ -2,7 +2,8 @@
  * Logging keywords. Global: `log ADDR … FACILITY [LEVEL [MINLEVEL]]`, `log-tag`,
  * `log-send-hostname [NAME]`. Proxies: `log global`, `log ADDR …`, `no log`,
  * `log-format`, `log-format-sd`, `error-log-format`, `log-tag`, `option httplog [clf]`,
- * `option tcplog`, `option log-separate-errors`, `option logasap`.
+ * `option tcplog`, `option log-separate-errors`, `option logasap`, `unique-id-format`,
+ * `unique-id-header`.
  *
  * Parsing fills GlobalConfig.log and ProxySettings.log (src/lb/log/types.ts); format
  * strings are compiled here only to report their syntax errors at their line. What
@@ -16,12 +17,19 @@ import { expandAddressEnv } from '../address.ts';
 import { parseLogLine } from '../../log/target.ts';
 import { compileLogFormat } from '../../log/format.ts';
 import { TCPLOG_FORMAT } from '../../log/defaults.ts';
+import { logSampleCompiler, type SampleUse } from '../../log/samples.ts';
+import { envOf } from './acl.ts';
 
 type Target = { proxy: ProxyConfig; defaults?: undefined } | { proxy?: undefined; defaults: DefaultsConfig };
 type Settings = { log: ProxyLogSettings; options: ProxyOptions; mode: ProxyMode };
 
 /** Proxy keywords handled here (first word; `no log`, `option …` are matched on the second). */
-export const LOG_PROXY_KEYWORDS = ['log', 'no log', 'log-format', 'log-format-sd', 'error-log-format', 'log-tag'];
+export const LOG_PROXY_KEYWORDS = ['log', 'no log', 'log-format', 'log-format-sd', 'error-log-format', 'log-tag', 'unique-id-format', 'unique-id-header'];
+
+/** Compiles a format with its samples (fetch names, converters, what is available when). */
+function checkFormat(ctx: ParseContext, t: Target, src: string, use: SampleUse): ReturnType<typeof compileLogFormat> {
+  return compileLogFormat(src, logSampleCompiler({ env: envOf(t.proxy ?? t.defaults, ctx), use }));
+}
 /** `option` names handled here. */
 export const LOG_OPTIONS = ['httplog', 'tcplog', 'log-separate-errors', 'logasap'];
 export const LOG_GLOBAL_KEYWORDS = ['log', 'log-tag', 'log-send-hostname'];
@@ -67,7 +75,7 @@ export function parseLogKeyword(ctx: ParseContext, t: Target, s: Settings, args:
         ctx.warning(`${t.proxy.kind} '${t.proxy.name}' : '${kw}' directive is ignored in backends.`);
         return true;
       }
-      const c = compileLogFormat(args[1]!);
+      const c = checkFormat(ctx, t, args[1]!, 'log');
       if (!c.ok) { ctx.alert('SY_ERR_CFG_LOG_FORMAT', `failed to parse ${kw} : ${c.reason}.`); return true; }
       if (kw === 'log-format') {
         s.log.formatKind = 'custom';
@@ -78,6 +86,16 @@ export function parseLogKeyword(ctx: ParseContext, t: Target, s: Settings, args:
       } else {
         s.log.errorFormat = args[1]!;
       }
+      return true;
+    }
+    case 'unique-id-format': case 'unique-id-header': {
+      // HAProxy 2.6 accepts both in a backend without a word, and uses the frontend's.
+      if (args.length < 2) { ctx.alert('SY_ERR_CFG_ARG', `${kw} expects an argument.`); return true; }
+      if (args.length > 2) { ctx.alert('SY_ERR_CFG_ARG', `${kw} expects only one argument, don't forget to escape spaces!`); return true; }
+      if (kw === 'unique-id-header') { s.log.uniqueIdHeader = args[1]!; return true; }
+      const c = checkFormat(ctx, t, args[1]!, 'unique-id');
+      if (!c.ok) { ctx.alert('SY_ERR_CFG_LOG_FORMAT', `failed to parse unique-id : ${c.reason}.`); return true; }
+      s.log.uniqueIdFormat = args[1]!;
       return true;
     }
     case 'log-tag':
