@@ -98,3 +98,70 @@ test('stats page in Chromium: tables per proxy, counters move, an admin action d
   for (let i = 0; i < 4; i++) assert.equal(await get(fePort), 'B');
   assert.equal(a.hits(), before);
 });
+
+test('stats page in Chromium: LastChk in HAProxy\'s words, check counts, downtime and latency percentiles render', async (t) => {
+  const pw = await loadPlaywright();
+  if (!existsSync(CHROMIUM)) { t.skip('chromium not installed (apt-get install chromium)'); return; }
+  if (!pw) { t.skip('playwright-core not installed (npm install)'); return; }
+  // A server answering 200 after 30 ms, one answering 500, and a closed port.
+  const slow = http.createServer((req, res) => { req.resume(); setTimeout(() => { res.writeHead(200, { 'content-length': 2 }); res.end('ok'); }, 30); });
+  const bad = http.createServer((req, res) => { req.resume(); res.writeHead(500, { 'content-length': 2 }); res.end('no'); });
+  for (const srv of [slow, bad]) {
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    closers.push(() => { srv.closeAllConnections(); srv.close(); });
+  }
+  const port = (s: http.Server): number => (s.address() as net.AddressInfo).port;
+  const closed = await freePort();
+  const fePort = await freePort();
+  const stPort = await freePort();
+  runSwitchyard(['-db', '-f', writeConfig([
+    'defaults', '    mode http', '    timeout connect 1s', '    timeout client 5s', '    timeout server 5s', '    timeout check 1s',
+    'frontend fe', `    bind 127.0.0.1:${fePort}`, '    default_backend web',
+    'backend web', '    option httpchk GET /',
+    `    server ok 127.0.0.1:${port(slow)} check inter 200`,
+    `    server bad 127.0.0.1:${port(bad)} check inter 200`,
+    `    server gone 127.0.0.1:${closed} check inter 200`,
+    'listen stats', `    bind 127.0.0.1:${stPort}`, '    stats uri /stats', '',
+  ].join('\n'))]);
+  await waitForPort(fePort);
+  await waitForPort(stPort);
+  // Until the checks have spoken: bad and gone down, ok checked.
+  for (const deadline = Date.now() + 8000; Date.now() < deadline;) {
+    const csv = await new Promise<string>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: stPort, path: '/stats;csv', agent: false }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => { body += d.toString(); });
+        res.on('end', () => resolve(body));
+      }).on('error', reject);
+    });
+    if (/^web,bad,(?:[^,]*,){15}DOWN,/m.test(csv) && /^web,gone,(?:[^,]*,){15}DOWN,/m.test(csv) && /^web,ok,(?:[^,]*,){34}(\* )?L7OK,/m.test(csv)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  for (let i = 0; i < 5; i++) assert.equal(await get(fePort), 'ok');
+
+  const browser = await pw.chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  closers.push(() => browser.close());
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${stPort}/stats`);
+  const cell = (sv: string, col: string): Promise<string> => page.$eval(`section[data-proxy="web"] tr[data-sv="${sv}"] td[data-col="${col}"]`, (td) => td.textContent ?? '');
+  const headers = await page.$$eval('section[data-proxy="web"] thead th', (ths) => ths.map((th) => th.textContent ?? ''));
+  for (const h of ['LastChk', 'Chk', 'Dwn', 'Dwntme', 'Latency p50 / p90 / p99 (ms)', 'Response']) assert.ok(headers.includes(h), `header ${h} in ${headers.join('|')}`);
+  assert.match(await cell('ok', 'last_chk'), /^(\* )?L7OK\/200 in \d+ms$/);
+  assert.match(await cell('bad', 'last_chk'), /^(\* )?L7STS\/500 in \d+ms$/);
+  assert.match(await cell('gone', 'last_chk'), /^(\* )?L4CON in \d+ms$/);
+  assert.equal(await page.getAttribute('section[data-proxy="web"] tr[data-sv="bad"] td[data-col="last_chk"]', 'title'), 'Layer7 wrong status: Internal Server Error');
+  assert.ok(await page.isVisible('section[data-proxy="web"] tr[data-sv="gone"] td[data-col="last_chk"]'));
+  assert.equal(await cell('gone', 'chkfail'), '1');
+  assert.equal(await cell('ok', 'chkfail'), '0');
+  assert.match(await cell('gone', 'downtime'), /^\d+s$/);
+  assert.match(String(await page.getAttribute('section[data-proxy="web"] tr[data-sv="gone"]', 'class')), /\bdown\b/);
+  // Latency: the 30 ms server's response percentiles are above 20 ms, ordered, never above
+  // the maximum in the tooltip; a server without traffic shows nothing.
+  const [p50, p90, p99] = (await cell('ok', 'lat_response')).split(' / ').map(Number);
+  const tip = String(await page.getAttribute('section[data-proxy="web"] tr[data-sv="ok"] td[data-col="lat_response"]', 'title'));
+  const max = Number(/^5 measured, max ([\d.]+) ms/.exec(tip)?.[1]);
+  assert.ok(p50! > 20 && p50! <= p90! && p90! <= p99! && p99! <= max, `${p50} / ${p90} / ${p99}, ${tip}`);
+  assert.equal(await cell('gone', 'lat_response'), '');
+  assert.match(await cell('BACKEND', 'lat_total'), /^[\d.]+ \/ [\d.]+ \/ [\d.]+$/);
+  assert.match(await page.$eval('section[data-proxy="fe"] tr[data-sv="FRONTEND"] td[data-col="lat_total"]', (td) => td.textContent ?? ''), /^[\d.]+ \/ [\d.]+ \/ [\d.]+$/);
+});

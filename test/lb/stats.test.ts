@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { cleanup, freePort, runSwitchyard, runToEnd, tempDir, waitForPort, writeConfig } from '../helpers/switchyard.ts';
+import { cliCommand as cli, waitForSocket } from '../helpers/cli.ts';
 
 const HAPROXY = '/usr/sbin/haproxy';
 const closers: (() => void)[] = [];
@@ -48,30 +49,6 @@ function request(port: number, path: string, opts: { method?: string; headers?: 
 }
 
 /** One command line on a CLI socket; the whole answer. */
-function cli(path: string, line: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(path);
-    let out = '';
-    s.setEncoding('utf8');
-    s.on('data', (d: string) => { out += d; });
-    s.on('connect', () => s.write(`${line}\n`));
-    s.on('close', () => resolve(out));
-    s.on('error', reject);
-  });
-}
-
-async function waitForSocket(path: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (existsSync(path)) {
-      const ok = await new Promise<boolean>((r) => { const s = net.connect(path); s.on('connect', () => { s.destroy(); r(true); }); s.on('error', () => r(false)); });
-      if (ok) return;
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`no CLI on ${path}`);
-}
-
 function csvRows(csv: string): Map<string, Record<string, string>> {
   const lines = csv.trim().split('\n');
   const cols = lines[0]!.slice(2).split(',');
@@ -224,15 +201,17 @@ test('stats admin: a POSTed drain moves real traffic off a server; refused when 
   assert.equal(csvRows(await cli(n.sock, 'show stat')).get('be/s1')!.status, 'no check');
 });
 
-test('stats keywords: errors as HAProxy reports them; conditions other than TRUE/LOCALHOST are not implemented', async () => {
+test('stats keywords: errors as HAProxy reports them; stats admin takes any ACL condition', async () => {
   const base = ['defaults', '    mode http', '    timeout connect 1s', '    timeout client 1s', '    timeout server 1s'];
   const check = (lines: string[]): Promise<{ code: number | null; out: string }> => runToEnd(['-c', '-f', writeConfig([...base, ...lines, ''].join('\n'))]);
   const ok = await check(['listen l', '    bind 127.0.0.1:1', '    stats enable', '    stats uri /s', '    stats auth a:b', '    stats refresh 10s', '    stats admin if TRUE', '    stats hide-version', '    stats show-node', '    stats scope .']);
   assert.equal(ok.code, 0, ok.out);
+  const acl = await check(['listen l', '    bind 127.0.0.1:1', '    acl ops hdr(x-ops) yes', '    stats admin if ops { src 10.0.0.0/8 } || LOCALHOST']);
+  assert.equal(acl.code, 0, acl.out);
   const cases: [string[], RegExp][] = [
     [['    stats admin if TRUE'], /'stats admin' not allowed in 'defaults' section/],
     [['listen l', '    bind 127.0.0.1:1', '    stats admin'], /requires either 'if' or 'unless'/],
-    [['listen l', '    bind 127.0.0.1:1', '    stats admin if { src 10.0.0.0/8 }'], /not implemented yet/],
+    [['listen l', '    bind 127.0.0.1:1', '    stats admin if nosuchacl'], /no such ACL : 'nosuchacl'/],
     [['listen l', '    bind 127.0.0.1:1', '    stats bogus'], /unknown stats parameter 'bogus'/],
     [['listen l', '    bind 127.0.0.1:1', '    stats uri'], /'stats uri' needs a URI prefix/],
     [['listen l', '    bind 127.0.0.1:1', '    stats refresh x'], /'stats refresh'/],
@@ -242,6 +221,36 @@ test('stats keywords: errors as HAProxy reports them; conditions other than TRUE
     assert.equal(r.code, 1, lines.join(' | '));
     assert.match(r.out, re);
   }
+});
+
+test('stats admin if COND: real ACL conditions on the request to the page (header, http_auth with a userlist)', async () => {
+  const s = await start(['acl ops_hdr hdr(x-ops) yes', 'stats uri /st', 'stats admin if ops_hdr LOCALHOST']);
+  const form = 'b=be&s=s1&action=maint';
+  const refused = await request(s.stPort, '/st', { method: 'POST', body: form });
+  assert.equal(refused.headers.location, '/st;st=DENY');
+  assert.equal(csvRows(await cli(s.sock, 'show stat')).get('be/s1')!.status, 'no check');
+  const page = await request(s.stPort, '/st');
+  assert.ok(!page.body.includes('name="action"'), 'no admin form without the header');
+  assert.match((await request(s.stPort, '/st', { headers: { 'x-ops': 'yes' } })).body, /name="action"/);
+  const done = await request(s.stPort, '/st', { method: 'POST', headers: { 'x-ops': 'yes' }, body: form });
+  assert.equal(done.headers.location, '/st;st=DONE');
+  assert.equal(csvRows(await cli(s.sock, 'show stat')).get('be/s1')!.status, 'MAINT');
+
+  // http_auth(userlist): the same credentials the browser sends for the page.
+  const dir = tempDir();
+  const port = await freePort();
+  const backendPort = s.a.port;
+  runSwitchyard(['-db', '-f', writeConfig([
+    'userlist ops', '    user admin insecure-password s3cret',
+    'defaults', '    mode http', '    timeout connect 1s', '    timeout client 5s', '    timeout server 5s',
+    'backend be', `    server s1 127.0.0.1:${backendPort}`,
+    'listen st', `    bind 127.0.0.1:${port}`, '    stats uri /st', '    stats admin if { http_auth(ops) }', '',
+  ].join('\n'), dir)]);
+  await waitForPort(port);
+  const basic = (up: string): Record<string, string> => ({ authorization: `Basic ${Buffer.from(up).toString('base64')}` });
+  assert.equal((await request(port, '/st', { method: 'POST', headers: basic('admin:wrong'), body: 'b=be&s=s1&action=drain' })).headers.location, '/st;st=DENY');
+  assert.equal((await request(port, '/st', { method: 'POST', headers: basic('admin:s3cret'), body: 'b=be&s=s1&action=drain' })).headers.location, '/st;st=DONE');
+  assert.match((await request(port, '/st;csv')).body, /^be,s1,(?:[^,]*,){15}DRAIN,/m);
 });
 
 test('a frontend with stats serves the page itself (HAProxy\'s "frontend stats" setup)', async () => {

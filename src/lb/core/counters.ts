@@ -4,6 +4,8 @@
  * incrementing a field is the cheapest thing we can do on the hot path, and the layout
  * can later move to a SharedArrayBuffer for multi-threading without changing callers.
  */
+import { Latency } from './latency.ts';
+
 export interface Counters {
   /** Current sessions. */
   scur: number;
@@ -52,6 +54,8 @@ export interface Counters {
   /** Requests waiting in the queue now (server: its own queue; backend: the shared one), and the most seen. */
   qcur: number;
   qmax: number;
+  /** Latency histograms (latency.ts); `clear counters all` starts them afresh with the rest. */
+  lat: Latency;
 }
 
 /** Counts one HTTP response status in its class. */
@@ -69,7 +73,7 @@ export function newCounters(): Counters {
   return {
     scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, econ: 0, eresp: 0, ereq: 0, wretr: 0, wredis: 0,
     cli_abrt: 0, srv_abrt: 0, lbtot: 0, dcon: 0, dreq: 0, dresp: 0, req_tot: 0,
-    hrsp_1xx: 0, hrsp_2xx: 0, hrsp_3xx: 0, hrsp_4xx: 0, hrsp_5xx: 0, hrsp_other: 0, connect: 0, reuse: 0, qcur: 0, qmax: 0,
+    hrsp_1xx: 0, hrsp_2xx: 0, hrsp_3xx: 0, hrsp_4xx: 0, hrsp_5xx: 0, hrsp_other: 0, connect: 0, reuse: 0, qcur: 0, qmax: 0, lat: new Latency(),
   };
 }
 

@@ -3,7 +3,7 @@
  * HAProxy's order (per proxy, in configuration order: FRONTEND, its servers, BACKEND).
  * Values come from real counters and states, and from the once-a-second sampler for
  * rates and state-change times (sampler.ts); a column whose feature Switchyard does not
- * have yet (compression, caches, SSL, HTTP/2, timings, denials by rules…) stays
+ * have yet (compression, caches, SSL, HTTP/2, denials by rules…) stays
  * undefined, which every output prints as empty — never an invented 0.
  */
 import type { Runtime } from '../core/runtime.ts';
@@ -13,8 +13,8 @@ import type { Server } from '../core/server.ts';
 import type { Counters } from '../core/counters.ts';
 import type { ProxyConfig } from '../config/types.ts';
 import { COL, COLUMNS, type ObjType } from './fields.ts';
-import { backendStatus, frontendStatus, lastCheckStatus, monitor, serverStatus } from './status.ts';
-import { STATUS_TEXT } from '../check/types.ts';
+import { backendStatus, checkFacts, frontendStatus, monitor, serverStatus, statusCode, statusDesc, statusWord } from './status.ts';
+import type { CheckResult } from '../check/types.ts';
 import { downtimeMs, sampled } from './sampler.ts';
 
 export type StatValue = string | number | undefined;
@@ -96,6 +96,32 @@ function history(v: StatValue[], c: Counters, downs: boolean, now = Date.now()):
   put(v, 'downtime', Math.floor(downtimeMs(s, now) / 1000));
 }
 
+/** HAProxy's timing columns (ms): sliding averages and maximums of the latency histograms. */
+function timings(v: StatValue[], c: Counters): void {
+  const l = c.lat;
+  put(v, 'qtime', Math.round(l.queue.avg));
+  put(v, 'ctime', Math.round(l.connect.avg));
+  put(v, 'rtime', Math.round(l.response.avg));
+  put(v, 'ttime', Math.round(l.total.avg));
+  put(v, 'qtime_max', Math.round(l.queue.max));
+  put(v, 'ctime_max', Math.round(l.connect.max));
+  put(v, 'rtime_max', Math.round(l.response.max));
+  put(v, 'ttime_max', Math.round(l.total.max));
+}
+
+/**
+ * One probe's columns (check_* or agent_*): the status word — "* " in front while a
+ * probe runs, INI before the first result —, the layer-7 code, the duration, the text of
+ * the status and the last details (last_chk / last_agt), as HAProxy 2.6 prints them.
+ */
+function probeColumns(v: StatValue[], p: 'check' | 'agent', r: CheckResult | null, running: boolean): void {
+  put(v, `${p}_status`, (running ? '* ' : '') + statusWord(r));
+  put(v, `${p}_code`, statusCode(r));
+  if (r) put(v, `${p}_duration`, r.durationMs);
+  put(v, `${p}_desc`, statusDesc(r));
+  put(v, p === 'check' ? 'last_chk' : 'last_agt', r?.info ?? '');
+}
+
 function frontendRow(fe: Frontend): StatRow {
   const v = row('F', fe.cfg, 0);
   const c = fe.feCounters;
@@ -147,16 +173,27 @@ function serverRow(be: Backend, s: Server): StatRow {
   if (s.cfg.cookie !== '') put(v, 'cookie', s.cfg.cookie);
   const t = s.cfg.check.track;
   if (t) put(v, 'tracked', `${t.proxy ?? be.name}/${t.server}`);
-  const hc = monitor(s)?.check ?? null;
+  const m = monitor(s);
+  const hc = m?.check ?? null;
   rates(v, c, false);
+  timings(v, c);
   // Downs are counted for checked servers only, as HAProxy does.
   history(v, c, hc !== null);
-  if (hc) {
+  const facts = checkFacts(s);
+  // A check disabled at run time (`disable health`) shows no check columns, as in HAProxy.
+  if (hc && facts && m?.checkEnabled !== false) {
     put(v, 'check_rise', hc.rise);
     put(v, 'check_fall', hc.fall);
     put(v, 'check_health', hc.health);
-    const st = lastCheckStatus(s);
-    if (st) { put(v, 'check_status', st); put(v, 'check_desc', STATUS_TEXT[st]); }
+    put(v, 'chkfail', facts.failedChecks);
+    probeColumns(v, 'check', facts.check, facts.checkRunning);
+  }
+  const ag = m?.agent ?? null;
+  if (ag && facts && m?.agentEnabled !== false) {
+    put(v, 'agent_rise', ag.rise);
+    put(v, 'agent_fall', ag.fall);
+    put(v, 'agent_health', ag.health);
+    probeColumns(v, 'agent', facts.agent, false);
   }
   return { obj: 'S', proxy: be.cfg, sid: s.id, values: v, backend: be, server: s };
 }
@@ -199,6 +236,7 @@ function backendRow(be: Backend): StatRow {
   put(v, 'reuse', c.reuse);
   put(v, 'algo', be.cfg.balance.algorithm);
   rates(v, c, false);
+  timings(v, c);
   history(v, c, true);
   return { obj: 'B', proxy: be.cfg, sid: 0, values: v, backend: be };
 }

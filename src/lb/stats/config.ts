@@ -3,6 +3,8 @@
  * null on a proxy means no statistics page. Any `stats` keyword enables the page with
  * HAProxy's defaults (uri /haproxy?stats, realm "HAProxy Statistics"), as HAProxy does.
  */
+import type { CompiledCondition } from '../acl/condition.ts';
+
 export interface StatsConfig {
   /** URI prefix the page answers on (HAProxy's default: /haproxy?stats). */
   uri: string;
@@ -13,10 +15,11 @@ export interface StatsConfig {
   /** `stats refresh`: the page reloads itself every this many ms; 0: never. */
   refresh: number;
   /**
-   * `stats admin if|unless COND`: only the two fixed conditions TRUE and LOCALHOST are
-   * understood until ACLs exist; null: no admin actions from the page.
+   * `stats admin if|unless COND`: any ACL condition of the proxy (src, hdr, http_auth(…),
+   * the predefined TRUE and LOCALHOST…), compiled once and tested on each request to the
+   * page (service.ts); its `negate` is the `unless`. null: no admin actions from the page.
    */
-  admin: { cond: 'TRUE' | 'LOCALHOST'; negate: boolean } | null;
+  admin: CompiledCondition | null;
   hideVersion: boolean;
   showLegends: boolean;
   showDesc: string | null;
@@ -36,6 +39,7 @@ export function defaultStats(): StatsConfig {
   };
 }
 
+/** A copy for a proxy that inherits defaults; the compiled admin condition (closures) is shared, not cloned. */
 export function cloneStats(s: StatsConfig | null): StatsConfig | null {
-  return s === null ? null : structuredClone(s);
+  return s === null ? null : { ...structuredClone({ ...s, admin: null }), admin: s.admin };
 }

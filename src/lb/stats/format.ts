@@ -6,11 +6,13 @@
  *     `<F|B|S>.<proxy id>.<server id>.<pos>.<name>.<process>:<tags>:<type>:<value>`;
  *   - JSON (`show stat json`, `;json`): an array per row of field objects with
  *     objType, proxyId, id, field {pos, name}, processNum, tags {origin, nature, scope}
- *     and value {type, value}.
+ *     and value {type, value}; rows with latency histograms end with one `<m>_hist`
+ *     field per measure (type "hist", see latency-view.ts).
  * The same tag letters serve `show info typed|json` (info.ts).
  */
 import { COLUMNS, csvHeader, typedPosition, MODULE_SEPARATOR, type ObjType, type StatType } from './fields.ts';
 import type { StatRow, StatValue } from './collect.ts';
+import { histogramJson, rowLatency, SHORT } from './latency-view.ts';
 
 const ORIGIN: Record<string, string> = { M: 'Metric', S: 'Status', K: 'Key', C: 'Config', P: 'Product' };
 const NATURE: Record<string, string> = {
@@ -73,6 +75,18 @@ export function jsonRows(rows: readonly StatRow[]): unknown[][] {
         tags: tagsObject(t.tags), value: { type: t.type, value: v },
       });
     });
+    // Switchyard's latency histograms follow HAProxy's columns (latency-view.ts).
+    const lat = rowLatency(r);
+    if (lat) {
+      let pos = typedPosition(COLUMNS.length - 1) + 1;
+      for (const m of lat.measures) {
+        fields.push({
+          objType: OBJ_NAME[r.obj], proxyId: r.proxy.id, id: r.sid,
+          field: { pos: pos++, name: `${SHORT[m]}_hist` }, processNum: 1,
+          tags: tagsObject('MDP'), value: { type: 'hist', value: histogramJson(lat.lat[m]) },
+        });
+      }
+    }
     return fields;
   });
 }

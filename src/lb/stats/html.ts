@@ -2,8 +2,10 @@
  * The HTML statistics page: a header with the process facts, an optional legend, then
  * one table per proxy (FRONTEND row, one row per server, BACKEND row) with the columns
  * operators read most — queue, sessions (current, max, limit, total, LB picks), bytes,
- * errors, warnings, server state and weights. Every session count of every row is
- * shown. Rows take HAProxy's colour codes for states (green up, yellow going down,
+ * errors, warnings, server state, the last health check in HAProxy's words ("L7OK/200
+ * in 1ms", its description and details as a tooltip), failed checks, downs and
+ * downtime, weights, and p50/p90/p99 of the latency histograms (queue, connect,
+ * response, total). Every session count of every row is shown. Rows take HAProxy's colour codes for states (green up, yellow going down,
  * orange going up, red down, blue draining, brown maintenance, grey unchecked, violet
  * backup). One self-contained document: inline CSS, no script, no external assets.
  * When admin is allowed, each backend table is a form posting the chosen action for
@@ -16,6 +18,8 @@ import type { StatRow, StatValue } from './collect.ts';
 import { COL } from './fields.ts';
 import { VERSION } from '../../shared/version.ts';
 import { uptimeText } from './info.ts';
+import { MEASURES } from '../core/latency.ts';
+import { percentiles, rowLatency } from './latency-view.ts';
 
 export interface PageOptions {
   cfg: StatsConfig;
@@ -84,6 +88,7 @@ tr.nocheck td{background:#eceef2}tr.backup td{background:#dcd6ff}tr.backend td,t
 .msg{padding:10px 14px;border-radius:8px;background:#e7efff;border:1px solid #b7c9f5}
 .admin{padding:8px 14px;display:flex;gap:8px;align-items:center;border-top:1px solid var(--line)}
 .admin select,.admin input,.admin button{font:inherit;padding:3px 6px}
+td[data-col=last_chk],td[data-col^=lat_]{text-align:center}
 footer{padding:8px 24px 24px;color:var(--mut)}a{color:var(--acc)}
 `;
 
@@ -93,17 +98,63 @@ const LEGEND: [string, string][] = [
   ['#e8c89c', 'maintenance'], ['#eceef2', 'no check'],
 ];
 
-const HEAD1 = `<tr><th rowspan="2">${''}</th><th colspan="3">Queue</th><th colspan="5">Sessions</th><th colspan="2">Bytes</th><th colspan="3">Errors</th><th colspan="2">Warnings</th><th colspan="6">Server</th></tr>`;
-const HEAD2 = '<tr><th>Cur</th><th>Max</th><th>Limit</th><th>Cur</th><th>Max</th><th>Limit</th><th>Total</th><th>LbTot</th><th>In</th><th>Out</th><th>Req</th><th>Conn</th><th>Resp</th><th>Retr</th><th>Redis</th><th>Status</th><th>Wght</th><th>Act</th><th>Bck</th><th>Chk</th><th>Addr</th></tr>';
+const HEAD1 = `<tr><th rowspan="2">${''}</th><th colspan="3">Queue</th><th colspan="5">Sessions</th><th colspan="2">Bytes</th><th colspan="3">Errors</th><th colspan="2">Warnings</th><th colspan="9">Server</th><th colspan="4" title="estimated from the latency histograms">Latency p50 / p90 / p99 (ms)</th></tr>`;
+const HEAD2 = '<tr><th>Cur</th><th>Max</th><th>Limit</th><th>Cur</th><th>Max</th><th>Limit</th><th>Total</th><th>LbTot</th><th>In</th><th>Out</th><th>Req</th><th>Conn</th><th>Resp</th><th>Retr</th><th>Redis</th>' +
+  '<th>Status</th><th>LastChk</th><th>Wght</th><th>Act</th><th>Bck</th><th title="failed checks">Chk</th><th title="up to down transitions">Dwn</th><th title="total downtime">Dwntme</th><th>Addr</th>' +
+  '<th>Queue</th><th>Connect</th><th>Response</th><th>Total</th></tr>';
+
+/** "5s", "3m04s", "2h05m", "1d03h": a duration in seconds the way the page shows it. */
+function humanSeconds(sec: number): string {
+  const two = (n: number): string => String(n).padStart(2, '0');
+  if (sec < 60) return `${sec}s`;
+  if (sec < 3600) return `${Math.floor(sec / 60)}m${two(sec % 60)}s`;
+  if (sec < 86400) return `${Math.floor(sec / 3600)}h${two(Math.floor((sec % 3600) / 60))}m`;
+  return `${Math.floor(sec / 86400)}d${two(Math.floor((sec % 86400) / 3600))}h`;
+}
+
+/** The LastChk cell as HAProxy words it: "L7STS/500 in 7ms", "* L4OK in 0ms" while a check runs, "INI". */
+function lastCheckCell(r: StatRow): string {
+  const st = val(r, 'check_status');
+  if (st === undefined) return '<td data-col="last_chk"></td>';
+  const code = val(r, 'check_code');
+  const dur = val(r, 'check_duration');
+  const text = `${st}${code !== undefined ? `/${code}` : ''}${dur !== undefined ? ` in ${dur}ms` : ''}`;
+  const info = val(r, 'last_chk');
+  const tip = `${val(r, 'check_desc') ?? ''}${info ? `: ${info}` : ''}`;
+  return `<td data-col="last_chk" title="${h(tip)}">${h(text)}</td>`;
+}
+
+/** ms in three significant-ish digits: 0.42, 7.5, 120. */
+function fmtMs(v: number): string {
+  if (v >= 100) return String(Math.round(v));
+  if (v >= 10) return v.toFixed(1).replace(/\.0$/, '');
+  return v.toFixed(2).replace(/\.?0+$/, '') || '0';
+}
+
+/** One cell per latency measure: p50 / p90 / p99 from the histogram; empty when nothing was measured. */
+function latencyCells(r: StatRow): string {
+  const rl = rowLatency(r);
+  return MEASURES.map((m) => {
+    const hist = rl && rl.measures.includes(m) ? rl.lat[m] : null;
+    if (!hist || hist.count === 0) return `<td data-col="lat_${m}"></td>`;
+    const p = percentiles(hist);
+    const tip = `${hist.count} measured, max ${fmtMs(hist.max)} ms, average ${fmtMs(hist.sum / hist.count)} ms`;
+    return `<td data-col="lat_${m}" title="${h(tip)}">${fmtMs(p.p50)} / ${fmtMs(p.p90)} / ${fmtMs(p.p99)}</td>`;
+  }).join('');
+}
 
 function cells(r: StatRow): string {
-  const names = ['qcur', 'qmax', 'qlimit', 'scur', 'smax', 'slim', 'stot', 'lbtot', 'bin', 'bout', 'ereq', 'econ', 'eresp', 'wretr', 'wredis', 'status', 'weight', 'act', 'bck', 'check_status', 'addr'];
-  return names.map((n) => {
+  const cell = (n: string): string => {
     const v = val(r, n);
     // Session counts always show, as 0 when the row has none (the point of the page).
     const shown = v === undefined && (n === 'scur' || n === 'smax' || n === 'stot') ? 0 : v;
     return `<td data-col="${n}">${h(shown)}</td>`;
-  }).join('');
+  };
+  const first = ['qcur', 'qmax', 'qlimit', 'scur', 'smax', 'slim', 'stot', 'lbtot', 'bin', 'bout', 'ereq', 'econ', 'eresp', 'wretr', 'wredis', 'status'].map(cell).join('');
+  const mid = ['weight', 'act', 'bck', 'chkfail', 'chkdown'].map(cell).join('');
+  const down = val(r, 'downtime');
+  const dwntme = `<td data-col="downtime">${down === undefined ? '' : humanSeconds(Number(down))}</td>`;
+  return first + lastCheckCell(r) + mid + dwntme + cell('addr') + latencyCells(r);
 }
 
 function proxyTable(name: string, rows: StatRow[], o: PageOptions): string {

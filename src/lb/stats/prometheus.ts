@@ -4,9 +4,10 @@
  * `haproxy_backend_*{proxy}`, `haproxy_server_*{proxy,server}`, states as a `state`
  * label, HTTP classes as a `code` label) so existing dashboards work. Only metrics
  * backed by a real counter or state are exported; HAProxy's metrics for features that
- * Switchyard lacks (timings, SSL, compression, caches…) are absent rather than 0. Rate
+ * Switchyard lacks (SSL, compression, caches…) are absent rather than 0. Rate
  * maximums and state-change times come from the once-a-second sampler (sampler.ts).
- * No latency histograms: the core does not measure response times per server yet.
+ * Latency: HAProxy's average and maximum gauges, plus real histograms (buckets in
+ * seconds, `_bucket{le}`, `_sum`, `_count`) under `*_time_histogram_seconds` names.
  * Served at `<stats uri>/metrics` (service.ts). The help texts are our own words.
  */
 import type { Runtime } from '../core/runtime.ts';
@@ -14,9 +15,11 @@ import type { Counters } from '../core/counters.ts';
 import { VERSION } from '../../shared/version.ts';
 import { backendStatus, frontendStatus, serverState } from './status.ts';
 import { downtimeMs, sampled } from './sampler.ts';
+import { BUCKET_BOUNDS_MS, MEASURES, type Histogram, type LatencyMeasure } from '../core/latency.ts';
 
-type Kind = 'gauge' | 'counter';
-interface Sample { labels: Record<string, string>; value: number }
+type Kind = 'gauge' | 'counter' | 'histogram';
+/** `suffix`: _bucket, _sum or _count for the series of a histogram family. */
+interface Sample { labels: Record<string, string>; value: number; suffix?: string }
 interface Family { name: string; help: string; kind: Kind; samples: Sample[] }
 
 function esc(v: string): string {
@@ -25,10 +28,19 @@ function esc(v: string): string {
 
 class Builder {
   private readonly families = new Map<string, Family>();
-  add(name: string, kind: Kind, help: string, labels: Record<string, string>, value: number): void {
+  add(name: string, kind: Kind, help: string, labels: Record<string, string>, value: number, suffix?: string): void {
     let f = this.families.get(name);
     if (!f) { f = { name, help, kind, samples: [] }; this.families.set(name, f); }
-    f.samples.push({ labels, value });
+    f.samples.push(suffix ? { labels, value, suffix } : { labels, value });
+  }
+
+  /** One histogram (ms inside, seconds out): cumulative buckets up to +Inf, then _sum and _count. */
+  histogram(name: string, help: string, labels: Record<string, string>, h: Histogram): void {
+    const cum = h.cumulative();
+    BUCKET_BOUNDS_MS.forEach((le, i) => this.add(name, 'histogram', help, { ...labels, le: String(le / 1000) }, cum[i]!, '_bucket'));
+    this.add(name, 'histogram', help, { ...labels, le: '+Inf' }, h.count, '_bucket');
+    this.add(name, 'histogram', help, labels, h.sum / 1000, '_sum');
+    this.add(name, 'histogram', help, labels, h.count, '_count');
   }
   text(): string {
     let out = '';
@@ -36,7 +48,7 @@ class Builder {
       out += `# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.kind}\n`;
       for (const s of f.samples) {
         const l = Object.entries(s.labels).map(([k, v]) => `${k}="${esc(v)}"`).join(',');
-        out += `${f.name}${l ? `{${l}}` : ''} ${Number.isFinite(s.value) ? s.value : 'NaN'}\n`;
+        out += `${f.name}${s.suffix ?? ''}${l ? `{${l}}` : ''} ${Number.isFinite(s.value) ? s.value : 'NaN'}\n`;
       }
     }
     return out;
@@ -66,6 +78,28 @@ function sampledFacts(b: Builder, p: string, labels: Record<string, string>, c: 
   if (history !== 'downs') return;
   b.add(`${p}_check_up_down_total`, 'counter', 'Transitions from up to down.', labels, s.chkdown);
   b.add(`${p}_downtime_seconds_total`, 'counter', 'Seconds spent down.', labels, Math.floor(downtimeMs(s, now) / 1000));
+}
+
+const MEASURE_HELP: Readonly<Record<LatencyMeasure, string>> = {
+  queue: 'Time spent waiting for a server slot (0 when none was needed).',
+  connect: 'Time to establish a new connection to a server.',
+  response: 'Time from the request sent (TCP: connection made) to the server\'s first byte.',
+  total: 'HTTP: time from the request head to the end of the response; TCP: session duration.',
+};
+
+/**
+ * Latency: Switchyard's histograms (`<p>_<measure>_time_histogram_seconds`, names
+ * HAProxy's exporter does not use), and with `averages` HAProxy's own gauges of the
+ * same facts (`<p>_<measure>_time_average_seconds`, `<p>_max_<measure>_time_seconds`).
+ */
+function latency(b: Builder, p: string, labels: Record<string, string>, c: Counters, measures: readonly LatencyMeasure[], averages: boolean): void {
+  for (const m of measures) {
+    const h = c.lat[m];
+    b.histogram(`${p}_${m}_time_histogram_seconds`, `${MEASURE_HELP[m]} Histogram.`, labels, h);
+    if (!averages) continue;
+    b.add(`${p}_${m}_time_average_seconds`, 'gauge', `${MEASURE_HELP[m]} Average of about the last 1024.`, labels, Math.round(h.avg) / 1000);
+    b.add(`${p}_max_${m}_time_seconds`, 'gauge', `${MEASURE_HELP[m]} Maximum seen.`, labels, Math.round(h.max) / 1000);
+  }
 }
 
 function serverSide(b: Builder, p: string, labels: Record<string, string>, c: Counters): void {
@@ -113,6 +147,7 @@ export function prometheusText(rt: Runtime): string {
     b.add('haproxy_frontend_connections_total', 'counter', 'Connections accepted.', l, c.stot);
     b.add('haproxy_frontend_denied_connections_total', 'counter', 'Connections refused.', l, c.dcon);
     sampledFacts(b, 'haproxy_frontend', l, c, 'none');
+    latency(b, 'haproxy_frontend', l, c, ['total'], false);
     const sm = sampled(c);
     if (sm) {
       b.add('haproxy_frontend_connections_rate_max', 'gauge', 'Highest connections per second seen.', l, sm.rateMax);
@@ -138,6 +173,7 @@ export function prometheusText(rt: Runtime): string {
     b.add('haproxy_backend_backup_servers', 'gauge', 'Usable backup servers.', l, be.backupUsableCount());
     b.add('haproxy_backend_uweight', 'gauge', 'Configured weight of the servers in use.', l, usable.reduce((n, s) => n + s.userWeight, 0));
     sampledFacts(b, 'haproxy_backend', l, c, 'downs');
+    latency(b, 'haproxy_backend', l, c, MEASURES, true);
     for (const s of be.servers) {
       const sl = { proxy: be.name, server: s.name };
       const sc = s.counters;
@@ -156,6 +192,7 @@ export function prometheusText(rt: Runtime): string {
       if (s.cfg.maxqueue > 0) b.add('haproxy_server_queue_limit', 'gauge', 'Queue limit (maxqueue).', sl, s.cfg.maxqueue);
       b.add('haproxy_server_idle_connections_current', 'gauge', 'Idle connections in the pool.', sl, s.pool.length);
       sampledFacts(b, 'haproxy_server', sl, sc, s.cfg.check.enabled ? 'downs' : 'changes');
+      latency(b, 'haproxy_server', sl, sc, MEASURES, true);
     }
   }
   return b.text();

@@ -14,6 +14,7 @@ import type { Runtime } from '../core/runtime.ts';
 import type { Counters } from '../core/counters.ts';
 import type { Backend } from '../core/backend.ts';
 import type { Server } from '../core/server.ts';
+import { MEASURES } from '../core/latency.ts';
 
 export interface Sampled {
   rate: number;
@@ -117,8 +118,13 @@ export function downtimeMs(s: Sampled, now = Date.now()): number {
   return s.downtime + (s.wasDown && s.downSince > 0 ? now - s.downSince : 0);
 }
 
-/** `clear counters`: rate maximums restart (and, with `all`, the state history too). */
+/**
+ * `clear counters`: rate maximums restart (and, with `all`, the state history too). The
+ * latency maximums (qtime_max … ttime_max) restart as well, as HAProxy's do; with `all`
+ * the caller has already given the counters fresh histograms.
+ */
 export function resetSamples(c: Counters, all: boolean): void {
+  for (const m of MEASURES) c.lat[m].max = 0;
   const s = samples.get(c);
   if (!s) return;
   s.rateMax = s.rate;

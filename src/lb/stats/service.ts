@@ -19,6 +19,7 @@ import { toCsv, toJson } from './format.ts';
 import { renderPage } from './html.ts';
 import { prometheusText } from './prometheus.ts';
 import { applyAdminForm } from './admin.ts';
+import type { SampleContext } from '../acl/types.ts';
 
 export interface StatsRequest {
   readonly cfg: StatsConfig;
@@ -29,6 +30,8 @@ export interface StatsRequest {
   header(name: string): string | undefined;
   readonly body: Buffer;
   readonly clientAddr: string;
+  /** The stream's sample context with this request's view, for the `stats admin` condition. */
+  readonly sample?: SampleContext | null;
 }
 
 export function statsMatches(cfg: StatsConfig, target: string): boolean {
@@ -50,15 +53,14 @@ function authorized(cfg: StatsConfig, header: string | undefined): boolean {
   return cfg.auth.includes(given);
 }
 
-function isLocal(addr: string): boolean {
-  const a = addr.startsWith('::ffff:') ? addr.slice(7) : addr;
-  return a === '::1' || /^127\.\d+\.\d+\.\d+$/.test(a);
-}
-
-export function adminAllowed(cfg: StatsConfig, clientAddr: string): boolean {
-  if (!cfg.admin) return false;
-  const v = cfg.admin.cond === 'TRUE' ? true : isLocal(clientAddr);
-  return cfg.admin.negate ? !v : v;
+/**
+ * May this request use the admin actions? The `stats admin` condition tested on the
+ * request's sample context (client address, headers, http_auth…). No context, no
+ * admin: the answer fails closed rather than guessing the client.
+ */
+export function adminAllowed(cfg: StatsConfig, sample: SampleContext | null): boolean {
+  if (!cfg.admin || !sample) return false;
+  return cfg.admin.test(sample);
 }
 
 export function statsResponse(req: StatsRequest): Buffer {
@@ -73,7 +75,7 @@ export function statsResponse(req: StatsRequest): Buffer {
   if (!owner) return response('503 Service Unavailable', 'text/plain', 'statistics are not available yet\n');
   const { rt, proxy } = owner;
   const rest = req.target.slice(cfg.uri.length);
-  const admin = adminAllowed(cfg, req.clientAddr);
+  const admin = adminAllowed(cfg, req.sample ?? null);
   if (req.method === 'POST') {
     const code = admin ? applyAdminForm(rt, req.body.toString('latin1')) : 'DENY';
     return response('303 See Other', 'text/plain', '', [`location: ${cfg.uri};st=${code}`]);

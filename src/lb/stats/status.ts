@@ -8,21 +8,37 @@
 import type { Backend } from '../core/backend.ts';
 import type { Server } from '../core/server.ts';
 import type { Frontend } from '../core/frontend.ts';
-import { monitorOf, type ServerMonitor } from '../check/monitor.ts';
-import { STATUS_TEXT, type CheckStatus } from '../check/types.ts';
+import { monitorOf, type CheckFacts, type ServerMonitor } from '../check/monitor.ts';
+import { STATUS_TEXT, type CheckResult, type CheckStatus } from '../check/types.ts';
 
 export function monitor(server: Server): ServerMonitor | undefined {
   return monitorOf(server);
 }
 
-/**
- * The last check status, when the monitor exposes it. The monitor keeps it for its log
- * lines and does not publish it yet: read it defensively, show nothing if it is absent.
- */
+/** The check facts of a server with a monitor (last results, running probe, chkfail). */
+export function checkFacts(server: Server): CheckFacts | null {
+  return monitorOf(server)?.facts() ?? null;
+}
+
+/** The last check status word, null before the first check or without a check. */
 export function lastCheckStatus(server: Server): CheckStatus | null {
-  const m = monitorOf(server) as unknown as { lastStatus?: unknown } | undefined;
-  const s = m?.lastStatus;
-  return typeof s === 'string' && s in STATUS_TEXT ? (s as CheckStatus) : null;
+  return monitorOf(server)?.facts().check?.status ?? null;
+}
+
+/** HAProxy's status word for stats: the last result's, INI before the first one. */
+export function statusWord(r: CheckResult | null): string {
+  return r ? r.status : 'INI';
+}
+
+/** The description column (check_desc, agent_desc): HAProxy's text of the status word. */
+export function statusDesc(r: CheckResult | null): string {
+  return r ? STATUS_TEXT[r.status] : 'Initializing';
+}
+
+/** Only layer-7 verdicts carry a response code in stats (check_code, agent_code). */
+export function statusCode(r: CheckResult | null): number | undefined {
+  if (!r || r.code === undefined) return undefined;
+  return r.status === 'L7OK' || r.status === 'L7OKC' || r.status === 'L7STS' ? r.code : undefined;
 }
 
 export function serverStatus(s: Server): string {

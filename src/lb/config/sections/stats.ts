@@ -3,10 +3,9 @@
  * show-desc|scope …` in listen, backend and defaults sections (HAProxy 2.6). Every
  * keyword turns the page on with the defaults (stats/config.ts), as HAProxy does.
  *
- * `stats admin` takes a condition; ACLs do not exist yet, so only the two predefined
- * conditions TRUE and LOCALHOST are understood (alone after if/unless); any other
- * condition is reported as not implemented rather than guessed. Always returns true:
- * every `stats` line is handled (or reported) here.
+ * `stats admin if|unless COND` takes any condition of the sample engine, compiled here
+ * against the proxy's ACLs (declared before it, as for every rule) and tested on each
+ * request to the page. Always returns true: every `stats` line is handled (or reported) here.
  *
  * The page is served by the frontend that received the request when it has `stats`
  * (HAProxy's `frontend stats` setup), else by its backend; a page in `defaults` is
@@ -15,6 +14,8 @@
 import type { ParseContext } from '../context.ts';
 import { defaultStats, type StatsConfig } from '../../stats/config.ts';
 import { parseTime } from '../units.ts';
+import type { ProxyConfig } from '../types.ts';
+import { compileCondition } from './acl.ts';
 
 const KEYWORDS = "'admin', 'uri', 'realm', 'auth', 'scope', 'enable', 'hide-version', 'show-node', 'show-desc' or 'show-legends'";
 
@@ -63,7 +64,7 @@ export function parseStatsKeyword(ctx: ParseContext, s: { stats: StatsConfig | n
       st().showDesc = args.slice(2).join(' ');
       return true;
     case 'admin':
-      parseAdmin(ctx, st, args, inDefaults);
+      parseAdmin(ctx, s, st, args, inDefaults);
       return true;
     default:
       ctx.alert('SY_ERR_CFG_UNKNOWN_KEYWORD', `unknown stats parameter '${sub ?? ''}', expects ${KEYWORDS}.`);
@@ -71,17 +72,14 @@ export function parseStatsKeyword(ctx: ParseContext, s: { stats: StatsConfig | n
   }
 }
 
-function parseAdmin(ctx: ParseContext, st: () => StatsConfig, args: string[], inDefaults: boolean): void {
+function parseAdmin(ctx: ParseContext, s: { stats: StatsConfig | null }, st: () => StatsConfig, args: string[], inDefaults: boolean): void {
   if (inDefaults) { ctx.alert('SY_ERR_CFG_NOT_ALLOWED', `'stats admin' not allowed in 'defaults' section.`); return; }
   const kw = args[2];
   if ((kw !== 'if' && kw !== 'unless') || args.length < 4) {
     ctx.alert('SY_ERR_CFG_ARG', `'stats admin' requires either 'if' or 'unless' followed by a condition.`);
     return;
   }
-  const cond = args.slice(3);
-  if (cond.length !== 1 || (cond[0] !== 'TRUE' && cond[0] !== 'LOCALHOST')) {
-    ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'stats admin ${kw} ${cond.join(' ')}' : ACL conditions are not implemented yet in Switchyard; supported: 'stats admin if|unless TRUE' and 'stats admin if|unless LOCALHOST'.`);
-    return;
-  }
-  st().admin = { cond: cond[0], negate: kw === 'unless' };
+  // Outside defaults the settings object is the proxy itself, with its ACLs.
+  const cond = compileCondition(ctx, s as ProxyConfig, args.slice(2), { keyword: 'stats admin', stage: 'request' });
+  if (cond) st().admin = cond;
 }
