@@ -5,20 +5,9 @@ import net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, freePort, runSwitchyard, tempDir, waitForPort, writeConfig } from '../helpers/switchyard.ts';
+import { cliCommand as cli } from '../helpers/cli.ts';
 
 after(cleanup);
-
-function cli(path: string, cmd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(path);
-    let out = '';
-    s.setEncoding('latin1');
-    s.on('data', (d: string) => { out += d; });
-    s.on('end', () => resolve(out));
-    s.on('error', reject);
-    s.write(`${cmd}\n`);
-  });
-}
 
 function get(port: number, path: string): Promise<string> {
   return new Promise((resolve) => {

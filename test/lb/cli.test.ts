@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { cleanup, freePort, runSwitchyard, tempDir, waitForPort, writeConfig } from '../helpers/switchyard.ts';
+import { cliCommand as cli, waitForSocket } from '../helpers/cli.ts';
 
 const HAPROXY = '/usr/sbin/haproxy';
 const closers: (() => void)[] = [];
@@ -41,30 +42,6 @@ function get(port: number): Promise<string> {
       res.on('end', () => resolve(body));
     }).on('error', reject);
   });
-}
-
-function cli(path: string, line: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(path);
-    let out = '';
-    s.setEncoding('utf8');
-    s.on('data', (d: string) => { out += d; });
-    s.on('connect', () => s.write(`${line}\n`));
-    s.on('close', () => resolve(out));
-    s.on('error', reject);
-  });
-}
-
-async function waitForSocket(path: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (existsSync(path)) {
-      const ok = await new Promise<boolean>((r) => { const s = net.connect(path); s.on('connect', () => { s.destroy(); r(true); }); s.on('error', () => r(false)); });
-      if (ok) return;
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`no CLI on ${path}`);
 }
 
 interface Setup { fePort: number; dir: string; admin: string; oper: string; user: string; a: { port: number; hits: () => number }; b: { port: number; hits: () => number } }

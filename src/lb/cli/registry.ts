@@ -12,9 +12,14 @@ import type { CliCommand } from './types.ts';
 import { showStat, showInfo } from './commands/show-stat.ts';
 import { showServersState, showBackend } from './commands/show-servers.ts';
 import { showSess, showEnv, showVersion, showCliLevel } from './commands/show-misc.ts';
-import { setServer, setWeight, setMaxconnServer, setMaxconnFrontend, setMaxconnGlobal } from './commands/set.ts';
+import { setWeight, setMaxconnServer, setMaxconnFrontend, setMaxconnGlobal } from './commands/set.ts';
+import { setServer } from './commands/set-server.ts';
+import { addServer, delServer } from './commands/server.ts';
+import { setRateLimit } from './commands/rate-limit.ts';
+import { shutdownSession, shutdownSessionsServer } from './commands/shutdown.ts';
+import { showErrors } from './commands/show-errors.ts';
 import { getWeight } from './commands/get.ts';
-import { enableServer, disableServer } from './commands/enable.ts';
+import { enableServer, disableServer, enableHealth, disableHealth, enableAgent, disableAgent } from './commands/enable.ts';
 import { clearCounters } from './commands/clear.ts';
 import { prompt, quit, operator, user } from './commands/session.ts';
 import { showTable, clearTable } from './commands/table.ts';
@@ -27,9 +32,11 @@ const help: CliCommand = {
 
 /** Sorted as HAProxy lists them; help, prompt and quit come last. */
 const COMMANDS: readonly CliCommand[] = [
-  addAcl, addMap, clearAcl, clearCounters, clearMap, clearTable, delAcl, delMap, disableServer, enableServer, getWeight, operator,
-  setMap, setMaxconnFrontend, setMaxconnGlobal, setMaxconnServer, setServer, setWeight,
-  showAcl, showBackend, showCliLevel, showEnv, showInfo, showMap, showServersState, showSess, showStat, showTable, showVersion,
+  addAcl, addMap, addServer, clearAcl, clearCounters, clearMap, clearTable, delAcl, delMap, delServer,
+  disableAgent, disableHealth, disableServer, enableAgent, enableHealth, enableServer, getWeight, operator,
+  setMap, setMaxconnFrontend, setMaxconnGlobal, setMaxconnServer, setRateLimit, setServer, setWeight,
+  showAcl, showBackend, showCliLevel, showEnv, showErrors, showInfo, showMap, showServersState, showSess, showStat, showTable, showVersion,
+  shutdownSession, shutdownSessionsServer,
   user, help, prompt, quit,
 ];
 const TAIL = new Set<CliCommand>([help, prompt, quit]);

@@ -14,7 +14,7 @@
 import type net from 'node:net';
 import type { Runtime } from '../core/runtime.ts';
 import { findCommand, unknownText } from './registry.ts';
-import { LEVEL_RANK, PERMISSION_DENIED, type CliSession, type Level } from './types.ts';
+import { LEVEL_RANK, PERMISSION_DENIED, type BareAnswer, type CliSession, type Level } from './types.ts';
 import { attachRuntime, detachRuntime } from '../stats/registry.ts';
 
 const MAX_LINE = 16_384;
@@ -27,11 +27,11 @@ export function runLine(rt: Runtime, line: string, session: CliSession): { out: 
     if (words.length === 0) continue;
     const cmd = findCommand(words);
     if (cmd?.words[0] === 'quit') return { out, quit: true };
-    let answer: string;
+    let answer: string | BareAnswer;
     if (!cmd) answer = unknownText(words);
     else if (LEVEL_RANK[session.level] < LEVEL_RANK[cmd.level ?? 'user']) answer = PERMISSION_DENIED;
     else answer = cmd.run(rt, words.slice(cmd.words.length), session);
-    out += answer + '\n';
+    out += typeof answer === 'string' ? answer + '\n' : answer.bare;
     // In interactive mode every answer is followed by a prompt, even mid-line.
     if (session.interactive) out += '> ';
   }

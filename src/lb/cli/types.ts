@@ -23,7 +23,20 @@ export interface CliCommand {
   readonly help: string;
   /** Least level allowed (default user). */
   readonly level?: Level;
-  run(rt: Runtime, args: string[], session: CliSession): string;
+  run(rt: Runtime, args: string[], session: CliSession): string | BareAnswer;
+}
+
+/**
+ * An answer written as is, without the empty line that normally ends one: HAProxy 2.6
+ * answers a few commands that way (`del server`, the early errors of `add server`, some
+ * `set server` errors), and scripts that read up to the empty line depend on it.
+ */
+export interface BareAnswer {
+  readonly bare: string;
+}
+
+export function bare(text: string): BareAnswer {
+  return { bare: text };
 }
 
 export const PERMISSION_DENIED = 'Permission denied\n';

@@ -1,35 +1,10 @@
 /**
- * `set server <b>/<s> state|weight …`, `set weight`, `set maxconn server|frontend|global`
- * — admin level, with HAProxy's answers (empty on success).
+ * `set weight`, `set maxconn server|frontend|global` — admin level, with HAProxy's
+ * answers (empty on success). `set server` has its own file (set-server.ts).
  */
 import type { CliCommand } from '../types.ts';
 import { applyWeight, findServer } from '../target.ts';
 import { defaultMaxconn } from '../../core/limits.ts';
-
-const SET_SERVER_USAGE = 'usage: set server <backend>/<server> addr | agent | agent-addr | agent-port | agent-send | check-addr | check-port | fqdn | health | ssl | state | weight\n';
-
-export const setServer: CliCommand = {
-  words: ['set', 'server'], usage: 'set server <bk>/<srv> state|weight <v>', help: "change a server's state or weight", level: 'admin',
-  run(rt, args) {
-    const t = findServer(rt, args[0]);
-    if (!t.ok) return t.error;
-    switch (args[1]) {
-      case 'state': {
-        const st = args[2];
-        if (st !== 'ready' && st !== 'drain' && st !== 'maint') return `'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n`;
-        t.be.setAdmin(t.s, st);
-        return '';
-      }
-      case 'weight':
-        return applyWeight(t.be, t.s, args[2]);
-      case 'addr': case 'agent': case 'agent-addr': case 'agent-port': case 'agent-send':
-      case 'check-addr': case 'check-port': case 'fqdn': case 'health': case 'ssl':
-        return `'set server <srv> ${args[1]}' is not implemented yet in Switchyard.\n`;
-      default:
-        return SET_SERVER_USAGE;
-    }
-  },
-};
 
 export const setWeight: CliCommand = {
   words: ['set', 'weight'], usage: 'set weight <bk>/<srv>  (DEPRECATED)', help: "older form of 'set server … weight'", level: 'admin',

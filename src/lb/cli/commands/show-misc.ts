@@ -8,6 +8,10 @@
  */
 import type net from 'node:net';
 import type { CliCommand } from '../types.ts';
+import type { Runtime } from '../../core/runtime.ts';
+import type { Frontend } from '../../core/frontend.ts';
+import type { TcpStream } from '../../core/tcp-stream.ts';
+import type { HttpStream } from '../../core/http-stream.ts';
 import { VERSION } from '../../../shared/version.ts';
 
 /** Stable ids for sessions, so two `show sess` calls name a session the same way. */
@@ -18,6 +22,12 @@ function idOf(st: object): string {
   let id = ids.get(st);
   if (id === undefined) { id = nextId++; ids.set(st, id); }
   return `0x${id.toString(16).padStart(8, '0')}`;
+}
+
+/** The stream `show sess` printed as `id` (only streams already listed have an id). */
+export function sessionById(rt: Runtime, id: number): { fe: Frontend; st: TcpStream | HttpStream } | null {
+  for (const fe of rt.frontends) for (const st of fe.streams) if (ids.get(st) === id) return { fe, st };
+  return null;
 }
 
 function src(sock: net.Socket): { proto: string; src: string } {

@@ -21,6 +21,12 @@ const CHECK_CODE: Readonly<Record<CheckStatus, number>> = {
   HANA: 4, SOCKERR: 5, L4OK: 6, L4TOUT: 7, L4CON: 8, L7TOUT: 12, L7RSP: 13, L7OK: 14, L7OKC: 15, L7STS: 16,
 };
 
+/** HAProxy's check-state bits: 0x02 configured, 0x04 enabled, 0x10 agent. */
+function checkState(m: ReturnType<typeof monitor>, kind: 'check' | 'agent'): number {
+  if (kind === 'check') return m?.check ? (m.checkEnabled ? 0x06 : 0x02) : 0;
+  return m?.agent ? (m.agentEnabled ? 0x16 : 0x12) : 0;
+}
+
 function stateLine(rt: Runtime, be: Backend, s: Server): string {
   const m = monitor(s);
   const hc = m?.check ?? null;
@@ -29,6 +35,7 @@ function stateLine(rt: Runtime, be: Backend, s: Server): string {
   const checkStatus = hc ? (st ? CHECK_CODE[st] : 1) : 1;
   const checkResult = hc && st ? (s.health === 'up' ? 3 : 2) : 0;
   const a = s.cfg.address;
+  const c = s.cfg.check;
   const addr = a.kind === 'inet' ? s.host : '-';
   const port = a.kind === 'inet' ? (a.port ?? 0) : 0;
   const since = Math.floor((Date.now() - (sampled(s.counters)?.lastChange ?? rt.startedAt)) / 1000);
@@ -37,8 +44,8 @@ function stateLine(rt: Runtime, be: Backend, s: Server): string {
   const health = hc ? hc.health : running ? s.cfg.check.rise : 0;
   return [
     be.cfg.id, be.name, s.id, s.name, addr, running ? 2 : 0, admin, s.userWeight, s.cfg.weight, since,
-    checkStatus, checkResult, health, hc ? 6 : 0, m?.agent ? 6 : 0, 0, s.cfg.idExplicit ? 1 : 0,
-    '-', port, '-', 0, 0, '-', '-', 0,
+    checkStatus, checkResult, health, checkState(m, 'check'), checkState(m, 'agent'), 0, s.cfg.idExplicit ? 1 : 0,
+    '-', port, '-', 0, c.port, c.addr ?? '-', c.agentAddr ?? '-', c.agentPort,
   ].join(' ');
 }
 

@@ -10,7 +10,7 @@ import { LOG_GLOBAL_KEYWORDS, parseGlobalLog } from './log.ts';
 import { setSpreadChecks } from '../../check/config.ts';
 
 export const GLOBAL_KEYWORDS = [
-  'maxconn', 'nbthread', 'daemon', 'pidfile', 'stats socket', 'stats timeout', 'user', 'group',
+  'maxconn', 'maxconnrate', 'maxsessrate', 'nbthread', 'daemon', 'pidfile', 'stats socket', 'stats timeout', 'user', 'group',
   'uid', 'gid', 'setenv', 'unsetenv', 'quiet', 'spread-checks', 'tune.bufsize', 'tune.maxrewrite',
   'tune.http.maxhdr', ...LOG_GLOBAL_KEYWORDS,
 ];
@@ -36,6 +36,14 @@ export function parseGlobalLine(ctx: ParseContext, args: string[]): void {
       const v = parseUint(args[1], 0, 10_000_000);
       if (!v.ok) return ctx.alert('SY_ERR_CFG_ARG', `'maxconn' ${v.reason}.`);
       g.maxconn = v.value === 0 ? undefined : v.value;
+      return;
+    }
+    case 'maxconnrate':
+    case 'maxsessrate': {
+      // Accepts per second over the whole process; 0 means no limit (rate-limit.ts).
+      const v = parseUint(args[1], 0, 10_000_000);
+      if (!v.ok) return ctx.alert('SY_ERR_CFG_ARG', `'${kw}' ${v.reason} (connections per second, 0 for no limit).`);
+      g[kw] = v.value === 0 ? undefined : v.value;
       return;
     }
     case 'nbthread': {
