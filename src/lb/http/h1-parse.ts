@@ -23,12 +23,37 @@ import { DEFAULT_LIMITS, type BodyFraming, type HeadLimits, type HttpError, type
 
 const MAX_CL_DIGITS = 15; // below 2^53: exact in a JS number
 
+// Framings without data are shared (they are never mutated): no object per message.
+const NONE: BodyFraming = Object.freeze({ kind: 'none' });
+const CHUNKED: BodyFraming = Object.freeze({ kind: 'chunked' });
+const CLOSE: BodyFraming = Object.freeze({ kind: 'close' });
+const TUNNEL: BodyFraming = Object.freeze({ kind: 'tunnel' });
+
+/** Offsets of list elements found by semantics(): scratch reused by every parse (no re-entry). */
+const parts: number[] = [];
+
+/**
+ * buf[s,e) as a string; the common methods and reason phrases come from constants
+ * (no call into the buffer's decoder, no new string).
+ */
+function token(buf: Buffer, s: number, e: number, common: readonly string[]): string {
+  for (const c of common) {
+    if (c.length !== e - s) continue;
+    let i = 0;
+    while (i < c.length && buf[s + i] === c.charCodeAt(i)) i++;
+    if (i === c.length) return c;
+  }
+  return buf.toString('latin1', s, e);
+}
+const COMMON_METHODS = ['GET', 'POST', 'HEAD', 'PUT'];
+const COMMON_REASONS = ['OK', 'Not Found', 'No Content', 'Not Modified', 'Found'];
+
 type Fail = { state: 'error'; error: HttpError };
-const fail = (status: number, reason: string): Fail => ({ state: 'error', error: { status, reason } });
+const fail = (status: number, reason: string, at?: number): Fail => ({ state: 'error', error: at === undefined ? { status, reason } : { status, reason, at } });
 
 /** Result of scanning the field lines of a head. */
 interface Fields {
-  fields: Uint32Array;
+  fields: number[];
   count: number;
   end: number;
 }
@@ -49,44 +74,38 @@ export function bytesEqualLower(buf: Buffer, s: number, e: number, lower: string
  * 'incomplete', or an error. `headStart` bounds the total size.
  */
 function scanFields(buf: Buffer, pos: number, headStart: number, limits: HeadLimits, errStatus: number): Fields | 'incomplete' | Fail {
-  let fields = new Uint32Array(64);
+  // A plain array of small integers lives in V8's young heap: a typed array this size
+  // would get an off-heap backing store (malloc + finaliser) for every head.
+  const fields: number[] = [];
   let count = 0;
   const limitEnd = headStart + limits.maxHeadBytes;
   for (;;) {
     const lf = buf.indexOf(LF, pos);
     if (lf < 0) return buf.length > limitEnd ? fail(errStatus === 400 ? 431 : errStatus, 'head-too-large') : 'incomplete';
     if (lf + 1 > limitEnd) return fail(errStatus === 400 ? 431 : errStatus, 'head-too-large');
-    if (lf === pos || buf[lf - 1] !== CR) return fail(errStatus, 'bare-lf');
+    if (lf === pos || buf[lf - 1] !== CR) return fail(errStatus, 'bare-lf', lf);
     const lineEnd = lf - 1;
     if (lineEnd === pos) return { fields, count, end: lf + 1 };
     const first = buf[pos]!;
-    if (first === SP || first === HTAB) return fail(errStatus, 'obs-fold');
+    if (first === SP || first === HTAB) return fail(errStatus, 'obs-fold', pos);
     let i = pos;
     while (i < lineEnd && TCHAR[buf[i]!] === 1) i++;
     const nameEnd = i;
-    if (nameEnd === pos) return fail(errStatus, 'bad-field-name');
+    if (nameEnd === pos) return fail(errStatus, 'bad-field-name', pos);
     const sep = buf[i];
-    if (sep === SP || sep === HTAB) return fail(errStatus, 'space-before-colon');
-    if (sep !== 0x3a) return fail(errStatus, 'bad-field-name');
+    if (sep === SP || sep === HTAB) return fail(errStatus, 'space-before-colon', i);
+    if (sep !== 0x3a) return fail(errStatus, 'bad-field-name', i);
     i++;
     while (i < lineEnd && (buf[i] === SP || buf[i] === HTAB)) i++;
     const valueStart = i;
     let valueEnd = i;
     for (; i < lineEnd; i++) {
       const c = buf[i]!;
-      if (FIELD_VCHAR[c] !== 1) return fail(errStatus, 'bad-field-value');
+      if (FIELD_VCHAR[c] !== 1) return fail(errStatus, 'bad-field-value', i);
       if (c !== SP && c !== HTAB) valueEnd = i + 1;
     }
     if (count >= limits.maxHeaders) return fail(errStatus === 400 ? 431 : errStatus, 'too-many-fields');
-    if ((count + 1) * 4 > fields.length) {
-      const bigger = new Uint32Array(fields.length * 2);
-      bigger.set(fields);
-      fields = bigger;
-    }
-    fields[count * 4] = pos;
-    fields[count * 4 + 1] = nameEnd;
-    fields[count * 4 + 2] = valueStart;
-    fields[count * 4 + 3] = valueEnd;
+    fields.push(pos, nameEnd, valueStart, valueEnd);
     count++;
     pos = lf + 1;
   }
@@ -160,7 +179,6 @@ interface Semantics {
 function semantics(buf: Buffer, f: Fields): Semantics | string {
   const r: Semantics = { contentLength: -1, te: false, teChunkedLast: false, close: false, keepAlive: false, connUpgrade: false, upgradeField: false, hostCount: 0, hostStart: 0, hostEnd: 0, expectContinue: false };
   let chunkedSeen = 0;
-  const parts: number[] = [];
   for (let k = 0; k < f.count; k++) {
     const ns = f.fields[k * 4]!;
     const ne = f.fields[k * 4 + 1]!;
@@ -257,15 +275,15 @@ export function parseRequestHead(buf: Buffer, limits: HeadLimits = DEFAULT_LIMIT
   const lf = buf.indexOf(LF, start);
   if (lf < 0) return buf.length - start > limits.maxHeadBytes ? fail(414, 'request-line-too-long') : { state: 'incomplete' };
   if (lf - start > limits.maxHeadBytes) return fail(414, 'request-line-too-long');
-  if (lf === start || buf[lf - 1] !== CR) return fail(400, 'bare-lf');
+  if (lf === start || buf[lf - 1] !== CR) return fail(400, 'bare-lf', lf);
   const lineEnd = lf - 1;
   let i = start;
   while (i < lineEnd && TCHAR[buf[i]!] === 1) i++;
-  if (i === start || buf[i] !== SP) return fail(400, 'bad-method');
-  const method = buf.toString('latin1', start, i);
+  if (i === start || buf[i] !== SP) return fail(400, 'bad-method', i);
+  const method = token(buf, start, i, COMMON_METHODS);
   const ts = ++i;
   while (i < lineEnd && TARGET_CHAR[buf[i]!] === 1) i++;
-  if (i === ts || buf[i] !== SP) return fail(400, 'bad-target');
+  if (i === ts || buf[i] !== SP) return fail(400, 'bad-target', i);
   const target = buf.toString('latin1', ts, i);
   const version = parseVersion(buf, i + 1, lineEnd);
   if (typeof version === 'object') return version;
@@ -288,9 +306,9 @@ export function parseRequestHead(buf: Buffer, limits: HeadLimits = DEFAULT_LIMIT
     if (authority.toLowerCase() !== buf.toString('latin1', sem.hostStart, sem.hostEnd).toLowerCase()) return fail(400, 'host-mismatch');
   }
   let framing: BodyFraming;
-  if (sem.te) framing = { kind: 'chunked' };
+  if (sem.te) framing = CHUNKED;
   else if (sem.contentLength > 0) framing = { kind: 'length', length: sem.contentLength };
-  else framing = { kind: 'none' };
+  else framing = NONE;
   return {
     state: 'done',
     head: {
@@ -312,25 +330,25 @@ export function parseResponseHead(buf: Buffer, requestMethod: string, limits: He
   const start = 0;
   const lf = buf.indexOf(LF, start);
   if (lf < 0) return buf.length > limits.maxHeadBytes ? fail(502, 'head-too-large') : { state: 'incomplete' };
-  if (lf === start || buf[lf - 1] !== CR) return fail(502, 'bare-lf');
+  if (lf === start || buf[lf - 1] !== CR) return fail(502, 'bare-lf', lf);
   const lineEnd = lf - 1;
   const version = parseVersion(buf, start, Math.min(start + 8, lineEnd));
   if (typeof version === 'object') return fail(502, version.error.reason);
   let i = start + 8;
-  if (buf[i] !== SP) return fail(502, 'bad-status-line');
+  if (buf[i] !== SP) return fail(502, 'bad-status-line', i);
   i++;
   let status = 0;
   for (let k = 0; k < 3; k++, i++) {
     const c = buf[i]!;
-    if (i >= lineEnd || c < 0x30 || c > 0x39) return fail(502, 'bad-status-code');
+    if (i >= lineEnd || c < 0x30 || c > 0x39) return fail(502, 'bad-status-code', i);
     status = status * 10 + (c - 0x30);
   }
   if (status < 100) return fail(502, 'bad-status-code');
   let reason = '';
   if (i < lineEnd) {
-    if (buf[i] !== SP) return fail(502, 'bad-status-line');
-    for (let k = i + 1; k < lineEnd; k++) if (REASON_CHAR[buf[k]!] !== 1) return fail(502, 'bad-reason');
-    reason = buf.toString('latin1', i + 1, lineEnd);
+    if (buf[i] !== SP) return fail(502, 'bad-status-line', i);
+    for (let k = i + 1; k < lineEnd; k++) if (REASON_CHAR[buf[k]!] !== 1) return fail(502, 'bad-reason', k);
+    reason = token(buf, i + 1, lineEnd, COMMON_REASONS);
   }
   const f = scanFields(buf, lf + 1, start, limits, 502);
   if (f === 'incomplete') return { state: 'incomplete' };
@@ -339,12 +357,12 @@ export function parseResponseHead(buf: Buffer, requestMethod: string, limits: He
   if (typeof sem === 'string') return fail(502, sem);
   if (sem.te && sem.contentLength >= 0) return fail(502, 'cl-and-te');
   let framing: BodyFraming;
-  if (requestMethod === 'CONNECT' && status >= 200 && status < 300) framing = { kind: 'tunnel' };
-  else if (status === 101) framing = { kind: 'tunnel' };
-  else if (requestMethod === 'HEAD' || status < 200 || status === 204 || status === 304) framing = { kind: 'none' };
-  else if (sem.te) framing = sem.teChunkedLast && version === 1 ? { kind: 'chunked' } : { kind: 'close' };
-  else if (sem.contentLength >= 0) framing = sem.contentLength === 0 ? { kind: 'none' } : { kind: 'length', length: sem.contentLength };
-  else framing = { kind: 'close' };
+  if (requestMethod === 'CONNECT' && status >= 200 && status < 300) framing = TUNNEL;
+  else if (status === 101) framing = TUNNEL;
+  else if (requestMethod === 'HEAD' || status < 200 || status === 204 || status === 304) framing = NONE;
+  else if (sem.te) framing = sem.teChunkedLast && version === 1 ? CHUNKED : CLOSE;
+  else if (sem.contentLength >= 0) framing = sem.contentLength === 0 ? NONE : { kind: 'length', length: sem.contentLength };
+  else framing = CLOSE;
   return {
     state: 'done',
     head: {

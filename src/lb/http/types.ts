@@ -29,6 +29,8 @@ export interface HttpError {
   status: number;
   /** A short machine-stable reason, e.g. 'cl-and-te', 'obs-fold', 'bad-chunk-size'. */
   reason: string;
+  /** Offset in the buffer of the byte found wrong, when the parser knows it (show errors). */
+  at?: number;
 }
 
 interface HeadCommon {
@@ -41,7 +43,7 @@ interface HeadCommon {
   /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
   readonly minor: 0 | 1;
   /** Per field i: nameStart, nameEnd, valueStart, valueEnd (value without OWS) at [4i…4i+3]. */
-  readonly fields: Uint32Array;
+  readonly fields: readonly number[];
   readonly fieldCount: number;
   readonly framing: BodyFraming;
   /** The connection should be closed after this message (Connection: close, or 1.0 without keep-alive). */
