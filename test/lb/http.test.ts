@@ -322,8 +322,9 @@ test('Upgrade: websocket — after 101 the connection is a tunnel both ways', as
   await waitForPort(p);
   const out = await raw(p, ['GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n', 'frame-1', 'frame-2'], { waitMs: 1000 });
   assert.match(out, /^HTTP\/1\.1 101 Switching Protocols\r\n[^]*\r\n\r\n/);
-  assert.match(out, /echo:frame-1/);
-  assert.match(out, /echo:frame-2/);
+  // The server echoes what each read brought; TCP may deliver both frames in one read.
+  const tunnelled = out.slice(out.indexOf('\r\n\r\n') + 4);
+  assert.match(tunnelled, /^echo:frame-1(echo:)?frame-2$/);
 });
 
 test('Expect: 100-continue — the interim response is relayed, then the final one', async () => {

@@ -33,7 +33,7 @@ const VARNISHTEST = '/usr/bin/varnishtest';
 const PROGRAM = process.env.SY_VTC_HAPROXY_PROGRAM ?? join(ROOT, 'bin', 'switchyard');
 const JOBS = Math.max(1, Number(process.env.SY_VTC_JOBS ?? 3) || 3);
 /** varnishtest's own per-test time limit, seconds. */
-const VTC_TIMEOUT_S = 20;
+const VTC_TIMEOUT_S = 60;
 /** Our watchdog on the varnishtest process itself. */
 const WATCHDOG_MS = (VTC_TIMEOUT_S + 15) * 1000;
 /** varnishtest's exit status for a test skipped by a `feature` line. */

@@ -116,6 +116,20 @@ export interface SampleContext {
   uniqueId(): string | null;
   /** Stick counters this connection tracks (track-sc0..2), read by sc_* fetches; absent or null: none. */
   readonly stick?: import('../stick/track.ts').StreamTrackers | null;
+  /** The request bytes `tcp-request content` rules inspect (req.len, req.payload…); absent or null: none. */
+  readonly content?: ContentView | null;
+}
+
+/**
+ * The client bytes buffered while `tcp-request content` rules wait (inspect-delay). Until
+ * `final` (delay over, buffer full, client closed), a payload fetch that lacks bytes, or
+ * whose answer may still grow (req.len), bumps `mayChange`: a condition that fails on
+ * such a sample is "not yet known" and the rule waits for more (HAProxy's ACL_TEST_MISS).
+ */
+export interface ContentView {
+  readonly data: Buffer;
+  readonly final: boolean;
+  mayChange: number;
 }
 
 /** Compile-time facts a fetch or converter can query (the proxy being configured). */
@@ -128,6 +142,12 @@ export interface CompileEnv {
   readonly backendNames?: ReadonlySet<string> | null;
   /** The proxy being configured: its stick table is the default of sc_/src_/table_ keywords. */
   readonly proxyName?: string;
+  /**
+   * Told of every stick table a keyword names (or defaults to), so that the configuration
+   * can refuse names that are no table once every section is read (src/lb/stick/refs.ts).
+   * `arg` is the 1-based argument position for fetches and converters; absent for actions.
+   */
+  readonly onTableRef?: (table: string, by: { keyword: string; arg?: number }) => void;
 }
 
 /** A compiled sample expression: null when the sample does not exist. */

@@ -25,12 +25,27 @@ import { runTcpCheck } from './tcp-check.ts';
 import { probeAgent, type AgentReply } from './agent.ts';
 import { healthLine, noServerLine, stateLine, type Counts } from './messages.ts';
 import { alert, warning } from '../../shared/log.ts';
+import { proxyEvent, LOG_ALERT, LOG_EMERG, LOG_NOTICE } from '../log/events.ts';
 
 /** What traffic tells about a server (calls from the streams, see observe.ts). */
 export type ObservedEvent = 'l4-ok' | 'l4-fail' | 'l7-ok' | 'l7-fail';
 
 const registry = new WeakMap<Server, ServerMonitor>();
 export function monitorOf(server: Server): ServerMonitor | undefined { return registry.get(server); }
+
+/**
+ * What the statistics show of a server's checks (stats/collect.ts), read through
+ * ServerMonitor.facts(): the last result of the health check and of the agent (null
+ * before the first one: HAProxy's INI), whether a probe is running now, and the failed
+ * checks that moved the rise/fall counter (HAProxy's chkfail: failures of an up or
+ * going-down server; the failures of a server already down are not counted again).
+ */
+export interface CheckFacts {
+  readonly check: CheckResult | null;
+  readonly agent: CheckResult | null;
+  readonly checkRunning: boolean;
+  readonly failedChecks: number;
+}
 
 /** Optional core hook: close every session of a server (on-marked-down / on-marked-up). */
 type SessionKiller = { shutdownSessions?: (server: Server) => unknown };
@@ -47,9 +62,19 @@ export class ServerMonitor {
   readonly trackers: ServerMonitor[] = [];
   /** Percent of the interval added or removed at random (global spread-checks). */
   spread = 0;
+  /**
+   * `enable|disable health|agent` (runtime API): a disabled source sends no probes and
+   * its last verdict is ignored. Checks of servers made by `add server` start disabled,
+   * as in HAProxy.
+   */
+  checkEnabled = true;
+  agentEnabled = true;
   private consecutiveErrors = 0;
   private drainedBy404 = false;
   private lastStatus: CheckStatus | null = null;
+  private lastCheck: CheckResult | null = null;
+  private lastAgent: CheckResult | null = null;
+  private failedChecks = 0;
   private checkTimer: NodeJS.Timeout | null = null;
   private agentTimer: NodeJS.Timeout | null = null;
   private checkBusy = false;
@@ -66,9 +91,16 @@ export class ServerMonitor {
     registry.set(server, this);
   }
 
+  /** A read-only snapshot for the statistics (see CheckFacts). */
+  facts(): CheckFacts {
+    return { check: this.lastCheck, agent: this.lastAgent, checkRunning: this.checkBusy, failedChecks: this.failedChecks };
+  }
+
   /** Up as far as every source is concerned. */
   get healthy(): boolean {
-    return (this.check?.up ?? true) && (this.agent?.up ?? true) && (this.tracking ? this.tracking.healthy : true);
+    const check = this.check && this.checkEnabled ? this.check.up : true;
+    const agent = this.agent && this.agentEnabled ? this.agent.up : true;
+    return check && agent && (this.tracking ? this.tracking.healthy : true);
   }
 
   // ---- scheduling ---------------------------------------------------------------
@@ -93,8 +125,44 @@ export class ServerMonitor {
   }
 
   start(checkDelay: number, agentDelay: number): void {
-    if (this.check) this.scheduleCheck(checkDelay);
-    if (this.agent) this.scheduleAgent(agentDelay);
+    if (this.check && this.checkEnabled) this.scheduleCheck(checkDelay);
+    if (this.agent && this.agentEnabled) this.scheduleAgent(agentDelay);
+  }
+
+  /** `enable|disable health`: a re-enabled check probes at once; the state follows what remains. */
+  setCheckEnabled(on: boolean): void {
+    if (!this.check || this.checkEnabled === on) return;
+    this.checkEnabled = on;
+    if (on) this.scheduleCheck(0);
+    else if (this.checkTimer) { clearTimeout(this.checkTimer); this.checkTimer = null; }
+    this.refresh();
+  }
+
+  /** `enable|disable agent`. */
+  setAgentEnabled(on: boolean): void {
+    if (!this.agent || this.agentEnabled === on) return;
+    this.agentEnabled = on;
+    if (on) this.scheduleAgent(0);
+    else if (this.agentTimer) { clearTimeout(this.agentTimer); this.agentTimer = null; }
+    this.refresh();
+  }
+
+  /**
+   * `set server … health|agent up|down` (and health `stopping`): the source's counter
+   * jumps to the state, as if enough probes had agreed; the next probes go on from there.
+   * `stopping` is HAProxy's NOLB, mapped onto the admin state drain as disable-on-404 does.
+   */
+  force(kind: 'check' | 'agent', state: 'up' | 'down' | 'stopping'): void {
+    const c = kind === 'check' ? this.check : this.agent;
+    if (c) c.health = state === 'down' ? 0 : c.max;
+    this.refresh();
+    if (state === 'stopping' && this.server.admin === 'ready') {
+      this.backend.setAdmin(this.server, 'drain');
+      this.drainedBy404 = true;
+    } else if (state === 'up' && this.drainedBy404) {
+      this.drainedBy404 = false;
+      if (this.server.admin === 'drain') this.backend.setAdmin(this.server, 'ready');
+    }
   }
 
   stop(): void {
@@ -114,6 +182,7 @@ export class ServerMonitor {
 
   private scheduleAgent(delay: number): void {
     if (this.stopped) return;
+    if (this.agentTimer) clearTimeout(this.agentTimer);
     this.agentTimer = setTimeout(() => { this.agentTimer = null; void this.runAgent(); }, delay);
     this.agentTimer.unref();
   }
@@ -142,7 +211,7 @@ export class ServerMonitor {
     } finally {
       this.checkBusy = false;
     }
-    if (this.stopped) return;
+    if (this.stopped || !this.checkEnabled) return;
     this.onCheckResult(result);
     if (!this.checkTimer) this.scheduleCheck(this.nextInterval());
   }
@@ -156,7 +225,7 @@ export class ServerMonitor {
     } catch {
       out = { result: { outcome: 'neutral', status: 'SOCKERR', durationMs: 0 }, reply: null };
     }
-    if (this.stopped) return;
+    if (this.stopped || !this.agentEnabled) return;
     this.onAgentResult(out.result, out.reply);
     this.scheduleAgent(this.jitter(inter));
   }
@@ -166,6 +235,8 @@ export class ServerMonitor {
   onCheckResult(r: CheckResult): void {
     const c = this.check!;
     const moved = r.outcome === 'failed' ? c.failure() : r.outcome === 'neutral' ? false : c.success();
+    this.lastCheck = r;
+    if (r.outcome === 'failed' && moved) this.failedChecks++;
     if (r.outcome === 'passed' || r.outcome === 'condpass') this.consecutiveErrors = 0;
     this.logHealth('Health', r, c, moved);
     this.refresh(r);
@@ -184,6 +255,7 @@ export class ServerMonitor {
 
   onAgentResult(r: CheckResult, reply: AgentReply | null): void {
     if (reply) this.applyAgentReply(reply);
+    this.lastAgent = r;
     const a = this.agent!;
     const moved = r.outcome === 'failed' ? a.failure() : r.outcome === 'passed' ? a.success() : false;
     this.logHealth('Agent', r, a, moved);
@@ -209,7 +281,9 @@ export class ServerMonitor {
     const changed = r.status !== this.lastStatus;
     this.lastStatus = r.status;
     if (!this.hc.logHealthChecks || (!moved && !changed) || r.outcome === 'neutral') return;
-    warning(healthLine(kind, this.backend.name, this.server.name, this.server.backup, r, c.describe(this.server.weight)));
+    const line = healthLine(kind, this.backend.name, this.server.name, this.server.backup, r, c.describe(this.server.weight));
+    warning(line);
+    proxyEvent(this.backend.name, LOG_NOTICE, line);
   }
 
   /** Servers that can take traffic at all (for "has no server available!"). */
@@ -232,7 +306,11 @@ export class ServerMonitor {
     const change = this.backend.setHealth(this.server, up, r ? reasonOf(r) : `via ${via ?? ''}`);
     if (!change.changed) return;
     if (this.server.admin !== 'maint') this.logChange(up ? 'UP' : 'DOWN', this.hc.logHealthChecks ? undefined : r, via, change.requeued);
-    if (!up && before > 0 && this.anyUsable() === 0) alert(noServerLine(this.backend.name));
+    if (!up && before > 0 && this.anyUsable() === 0) {
+      alert(noServerLine(this.backend.name));
+      // The log line names the backend without quotes (HAProxy 2.6).
+      proxyEvent(this.backend.name, LOG_EMERG, `backend ${this.backend.name} has no server available!`);
+    }
     const killer = this.backend as Backend & SessionKiller;
     if (!up && this.cfg.shutdownOnDown) killer.shutdownSessions?.(this.server);
     if (up && this.cfg.shutdownBackupOnUp && !this.server.backup) {
@@ -245,10 +323,12 @@ export class ServerMonitor {
 
   private logChange(state: 'UP' | 'DOWN' | 'stopping', r: CheckResult | undefined, via: string | undefined, requeued: number): void {
     const s = this.server;
-    warning(stateLine({
+    const line = stateLine({
       backend: this.backend.name, server: s.name, backup: s.backup, state, result: r, via,
       counts: this.counts(), sessions: s.served, requeued, queued: s.queue.length,
-    }));
+    });
+    warning(line);
+    proxyEvent(this.backend.name, state === 'DOWN' ? LOG_ALERT : LOG_NOTICE, line);
   }
 
   private counts(): Counts {
@@ -277,6 +357,8 @@ export class ServerMonitor {
     else if (this.cfg.onError === 'sudden-death') moved = c.suddenDeath();
     else if (this.cfg.onError === 'mark-down') moved = c.markDown();
     if (this.cfg.onError !== 'fastinter') {
+      this.lastCheck = r;
+      if (moved) this.failedChecks++;
       this.logHealth('Health', r, c, moved);
       this.refresh(r);
     }

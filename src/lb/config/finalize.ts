@@ -9,6 +9,10 @@ import { assignServerIds } from './sections/server.ts';
 import { effectiveBalance } from '../algo/config.ts';
 import { validateHealthChecks } from '../check/validate.ts';
 import { finalizeProxyLog } from './sections/log.ts';
+import { checkInspectDelay } from './sections/tcp-request.ts';
+import { checkCaptureIds } from './sections/capture.ts';
+import { checkTableRefs } from '../stick/refs.ts';
+import { prepareStickTables } from '../stick/rules.ts';
 
 export function finalize(ctx: ParseContext): void {
   const { proxies } = ctx.config;
@@ -18,6 +22,8 @@ export function finalize(ctx: ParseContext): void {
   for (const p of proxies) {
     assignServerIds(ctx, p);
     finalizeProxyLog(ctx, p);
+    checkInspectDelay(ctx, p);
+    checkCaptureIds(ctx, p);
     for (const u of p.useServers) {
       if (!p.servers.some((s) => s.name === u.name)) ctx.alert('SY_ERR_CFG_REFERENCE', `${p.kind} '${p.name}' : unable to find server '${u.name}' referenced in a 'use-server' rule.`, u.where);
     }
@@ -50,7 +56,8 @@ export function finalize(ctx: ParseContext): void {
       }
     }
     if (p.cap.frontend) {
-      const refs = [...p.useBackends.map((u) => ({ ...u, kw: 'use_backend' })), ...(p.defaultBackend ? [{ ...p.defaultBackend, kw: 'default_backend' }] : [])];
+      // A dynamic use_backend name is resolved per request (an unknown one falls back to default_backend).
+      const refs = [...p.useBackends.filter((u) => !u.dynamic).map((u) => ({ ...u, kw: 'use_backend' })), ...(p.defaultBackend ? [{ ...p.defaultBackend, kw: 'default_backend' }] : [])];
       for (const r of refs) {
         const be = backends.get(r.name);
         if (!be) {
@@ -74,6 +81,9 @@ export function finalize(ctx: ParseContext): void {
     }
   }
   validateHealthChecks(ctx);
+  // Stick tables named by track-sc*, stick rules, sc_/src_/table_ keywords must exist.
+  checkTableRefs(ctx);
+  prepareStickTables(ctx, proxies);
   const tune = ctx.config.global.tune ?? {};
   const bufsize = tune.bufsize ?? 16_384;
   const maxrewrite = tune.maxrewrite ?? Math.min(1024, bufsize / 2);

@@ -66,6 +66,7 @@ function cloneSettings(s: ProxySettings): ProxySettings {
     cookie: structuredClone(s.cookie),
     stats: cloneStats(s.stats),
     monitorUri: s.monitorUri,
+    tcpInspectDelay: s.tcpInspectDelay,
     options: { ...s.options },
     serverDefaults: structuredClone(s.serverDefaults),
     defaultBackend: s.defaultBackend,
@@ -409,9 +410,14 @@ function openProxy(ctx: ParseContext, kind: 'frontend' | 'backend' | 'listen', w
     httpRequestRules: [],
     httpResponseRules: [],
     tcpConnectionRules: [],
+    httpAfterResponseRules: [],
+    tcpSessionRules: [],
+    tcpContentRules: [],
+    captures: { request: [], response: [] },
     monitorFail: [],
     persistRules: [],
     useServers: [],
+    stickRules: [],
     cap,
   };
   // default_backend only makes sense for frontends; a backend inherits none.

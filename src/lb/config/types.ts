@@ -139,6 +139,8 @@ export interface ProxyOptions {
   abortonclose: boolean;
   /** `option allbackups`: spread over all usable backup servers, not only the first. */
   allbackups: boolean;
+  /** `option http-buffer-request`: wait for the request body (or a full buffer) before the http-request rules. */
+  httpBufferRequest?: boolean;
 }
 
 /** Settings a defaults section passes on; proxies start from a copy of their defaults. */
@@ -171,6 +173,8 @@ export interface ProxySettings {
   errorfiles: Record<number, Buffer>;
   /** `log`, `log-format`, `log-tag`, logging options (src/lb/config/sections/log.ts). */
   log: import('../log/types.ts').ProxyLogSettings;
+  /** `tcp-request inspect-delay` (ms): how long content rules may wait for bytes; unset = 0, decide on what is there. */
+  tcpInspectDelay?: number;
   /** `acl NAME …` lines of this proxy by name (src/lb/acl); never inherited from defaults. */
   acls: import('../acl/acl.ts').AclTable;
 }
@@ -184,22 +188,37 @@ export interface ProxyConfig extends ProxySettings {
   id: number;
   binds: BindConfig[];
   /** `use_backend NAME [if|unless COND]` in order; the first whose condition holds wins. */
-  useBackends: { name: string; where: Where; cond: import('../acl/index.ts').CompiledCondition | null }[];
+  useBackends: { name: string; where: Where; cond: import('../acl/index.ts').CompiledCondition | null; dynamic?: import('../rules/types.ts').Value }[];
   servers: ServerConfig[];
   /** `http-request` rules in order (src/lb/rules). */
   httpRequestRules: import('../rules/types.ts').HttpRequestRule[];
   /** `use-server NAME if|unless COND` in order: the first that holds sends the request to that server. */
   useServers: { name: string; where: Where; cond: import('../acl/index.ts').CompiledCondition }[];
+  /** `stick on|match|store-request|store-response …` rules in order (src/lb/stick/rules.ts). */
+  stickRules: import('../stick/rules.ts').StickRule[];
   /** `force-persist` / `ignore-persist if|unless COND`, in order (the first that holds decides). */
   persistRules: { kind: 'force' | 'ignore'; cond: import('../acl/index.ts').CompiledCondition }[];
   /** `monitor fail if|unless COND`: the monitor-uri answers 503 while one holds. */
   monitorFail: import('../acl/index.ts').CompiledCondition[];
-  /** `tcp-request connection accept|reject` rules in order (src/lb/config/sections/tcp-request.ts). */
-  tcpConnectionRules: import('./sections/tcp-request.ts').TcpConnectionRule[];
+  /** `tcp-request connection` rules in order (src/lb/config/sections/tcp-request.ts). */
+  tcpConnectionRules: import('./sections/tcp-request.ts').TcpRule[];
   /** `http-response` rules in order. */
   httpResponseRules: import('../rules/types.ts').HttpRequestRule[];
+  /** `http-after-response` rules in order: every response the client gets, generated ones too. */
+  httpAfterResponseRules: import('../rules/types.ts').HttpRequestRule[];
+  /** `tcp-request session` / `content` rules in order (src/lb/config/sections/tcp-request.ts). */
+  tcpSessionRules: import('./sections/tcp-request.ts').TcpRule[];
+  tcpContentRules: import('./sections/tcp-request.ts').TcpRule[];
+  /** Capture slots (sections/capture.ts), numbered from 0 per side in declaration order. */
+  captures: { request: CaptureSlot[]; response: CaptureSlot[] };
   /** Whether this proxy accepts connections (frontend/listen) and/or has servers (backend/listen). */
   cap: { frontend: boolean; backend: boolean };
+}
+
+/** One capture slot: a header (lower-case) filled from the head, or null for a declared slot. */
+export interface CaptureSlot {
+  header: string | null;
+  len: number;
 }
 
 export interface DefaultsConfig extends ProxySettings {
@@ -216,6 +235,9 @@ export interface StatsSocketConfig {
 
 export interface GlobalConfig {
   maxconn?: number;
+  /** `maxconnrate` / `maxsessrate`: accepts per second, process-wide (unset: no limit). */
+  maxconnrate?: number;
+  maxsessrate?: number;
   nbthread?: number;
   daemon: boolean;
   quiet: boolean;

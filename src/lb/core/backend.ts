@@ -25,6 +25,7 @@ import { ALGORITHMS, weightsAreDynamic } from '../algo/registry.ts';
 import { Server, type AdminState } from './server.ts';
 import { newCounters, type Counters } from './counters.ts';
 import { QueueEntry, WaitQueue, type Waiter } from './queue.ts';
+import { performance } from 'node:perf_hooks';
 
 export type Assignment =
   | { kind: 'server'; server: Server }
@@ -55,13 +56,14 @@ export class Backend {
   beconn = 0;
   /** The load at which servers reach their maxconn (with minconn); from `fullconn` or derived by the runtime. */
   fullconn: number;
-  private readonly active: AlgoInstance;
-  private readonly backups: AlgoInstance;
-  private readonly activeServers: Server[];
-  private readonly backupServers: Server[];
+  // The server lists and algorithm instances change only when `add server` / `del server` rebuild them.
+  private active: AlgoInstance;
+  private backups: AlgoInstance;
+  private activeServers: Server[];
+  private backupServers: Server[];
   private readonly deterministic: boolean;
   /** Servers with `minconn` (dynamic maxconn): the only ones whose limit follows the load. */
-  private readonly minconnServers: Server[];
+  private minconnServers: Server[];
   private readonly queueTimeout: number;
   /** Usable servers (up, ready, weight > 0), kept current on every state or weight change. */
   private usableActive = 0;
@@ -150,7 +152,8 @@ export class Backend {
    * the request normally.
    */
   assignDirect(server: Server, waiter: Waiter, force = false): Assignment | null {
-    const open = server.usable || ((this.cfg.options.persist || force) && server.admin === 'ready');
+    // A draining server still takes persistent requests (HAProxy: it is not stopped).
+    const open = server.usable || (server.health === 'up' && server.admin === 'drain') || ((this.cfg.options.persist || force) && server.admin === 'ready');
     if (!open) return null;
     if (server.hasRoom) {
       this.take(server);
@@ -267,6 +270,50 @@ export class Backend {
 
   activeUsableCount(): number { return this.usableActive; }
   backupUsableCount(): number { return this.usableBackup; }
+
+  // ---- servers added and removed at run time (runtime API) ---------------------------
+
+  /**
+   * Whether `add server` may add here: only with an algorithm that follows weight changes
+   * (HAProxy's "dynamic" algorithms); static-rr and map-based hashing build fixed tables.
+   */
+  acceptsDynamicServers(): boolean {
+    return weightsAreDynamic(this.cfg.balance);
+  }
+
+  /**
+   * Adds a server made by `add server`. The algorithm's state for the server's class is
+   * rebuilt with init() over the new list: tables sized at init (round-robin heaps, hash
+   * rings) learn the member that way, and init takes every server in its current state,
+   * so a server added in maintenance enters through onServerUp when it leaves it. The
+   * rebuild restarts the rotation of that class, a one-off change of order.
+   */
+  addServer(server: Server): void {
+    this.servers.push(server);
+    this.rebuild(server.backup);
+    this.updateLimit(server);
+    this.recount();
+    if (server.usable) this.serveAll();
+  }
+
+  /** Removes a server `del server` checked (in maintenance, nothing served or queued). */
+  removeServer(server: Server): void {
+    const i = this.servers.indexOf(server);
+    if (i < 0) return;
+    this.servers.splice(i, 1);
+    this.rebuild(server.backup);
+    this.recount();
+    server.pool.closeAll();
+  }
+
+  private rebuild(backup: boolean): void {
+    const algo = ALGORITHMS[this.cfg.balance.algorithm];
+    const list = this.servers.filter((s) => s.backup === backup);
+    const inst = { algo, state: algo.init(list, this.cfg.balance) };
+    if (backup) { this.backupServers = list; this.backups = inst; }
+    else { this.activeServers = list; this.active = inst; }
+    this.minconnServers = this.servers.filter((s) => s.cfg.minconn > 0);
+  }
 
   // ---- state changes (checks, agent, runtime API) ------------------------------------
 

@@ -18,11 +18,19 @@ import type { Inbound } from './fast-io.ts';
 import { TxnLog, type AccessLogSink, type LogSource } from './txn-log.ts';
 import type { CompiledCondition, SampleContext } from '../acl/index.ts';
 import { StreamSampleContext, type BackendsLookup } from './sample-context.ts';
+import type { UniqueIdGen } from '../log/unique-id.ts';
+import { runTcpRules } from '../rules/tcp-rules.ts';
+import { inspectContent } from './tcp-inspect.ts';
+import type { RuleContext, Value } from '../rules/types.ts';
 
-/** A `use_backend` rule resolved to its live backend. */
+/**
+ * A `use_backend` rule resolved to its live backend; a dynamic one (a log-format name)
+ * has no backend but the name's format and the backends to look it up among.
+ */
 export interface Route {
-  backend: Backend;
+  backend: Backend | null;
   cond: CompiledCondition | null;
+  dynamic?: { name: Value; backends: ReadonlyMap<string, Backend> };
 }
 
 export interface ConnectionGate {
@@ -56,8 +64,10 @@ export class Frontend implements StreamOwner, HttpOwner {
   readonly backend: Backend | null;
   /** `use_backend` rules in order. */
   readonly routes: readonly Route[];
-  /** Streams build a sample context (conditions, log-format values need one). */
-  readonly needsSamples: boolean;
+  /** Streams build a sample context (conditions, log-format values, unique ids need one); the runtime may set it after construction. */
+  needsSamples: boolean;
+  /** `unique-id-format` compiled (set by the runtime); null: none. */
+  uniqueIdGen: UniqueIdGen | null = null;
   private readonly lookup: BackendsLookup | null;
   readonly streams = new Set<Stream>();
   /** When each stream was accepted (ms epoch), for the runtime API's `show sess`. */
@@ -82,9 +92,10 @@ export class Frontend implements StreamOwner, HttpOwner {
     this.backend = backend;
     this.routes = routes;
     this.lookup = lookup;
-    const cfgs = [cfg, ...routes.map((r) => r.backend.cfg), ...(backend ? [backend.cfg] : [])];
-    this.needsSamples = routes.some((r) => r.cond !== null) || cfg.monitorFail.length > 0 || cfgs.some(usesSamples)
-      || cfgs.some((c) => c.persistRules.length > 0 || c.useServers.length > 0);
+    const dyn = routes.find((r) => r.dynamic)?.dynamic;
+    const cfgs = [cfg, ...routes.map((r) => r.backend?.cfg), ...(dyn ? [...dyn.backends.values()].map((b) => b.cfg) : []), ...(backend ? [backend.cfg] : [])].filter((c) => c !== undefined);
+    this.needsSamples = routes.some((r) => r.cond !== null || r.dynamic) || cfg.monitorFail.length > 0 || cfgs.some(usesSamples)
+      || cfgs.some((c) => c.persistRules.length > 0 || c.useServers.length > 0 || c.stickRules.length > 0 || c.stats?.admin != null);
     this.maxconn = maxconn;
     this.gate = gate;
     this.onIdle = onIdle;
@@ -96,14 +107,15 @@ export class Frontend implements StreamOwner, HttpOwner {
     this.forwardfor = cfg.options.forwardfor;
     this.originalto = cfg.options.originalto;
     this.errorfiles = cfg.errorfiles;
-    this.http = cfg.mode === 'http' || backend?.cfg.mode === 'http' || routes.some((r) => r.backend.cfg.mode === 'http');
+    this.http = cfg.mode === 'http' || backend?.cfg.mode === 'http' || routes.some((r) => r.backend?.cfg.mode === 'http');
     this.httpRequestRules = cfg.httpRequestRules;
     this.proxyCfg = cfg;
     this.logSource = {
       feName: cfg.name,
       mode: this.http ? 'http' : 'tcp',
       actconn: () => gate.cur,
-      feconn: () => this.feCounters.scur,
+      // Connections still being inspected (tcp-request content) count as HAProxy counts them.
+      feconn: () => this.feCounters.scur + this.inspecting,
     };
   }
 
@@ -120,13 +132,18 @@ export class Frontend implements StreamOwner, HttpOwner {
   sampleContext(sock: net.Socket): StreamSampleContext | null {
     const pre = this.tracked.get(sock);
     if (pre) return pre;
-    return this.needsSamples ? new StreamSampleContext(sock, this.name, this.lookup) : null;
+    return this.needsSamples ? new StreamSampleContext(sock, this.name, this.lookup, this.uniqueIdGen) : null;
   }
 
   /** The backend for a request (or a TCP session): the first use_backend whose condition holds, else the default. */
   pickBackend(ctx: SampleContext | null): Backend | null {
     for (const r of this.routes) {
-      if (r.cond === null || (ctx !== null && r.cond.test(ctx))) return r.backend;
+      if (r.cond !== null && (ctx === null || !r.cond.test(ctx))) continue;
+      if (!r.dynamic) return r.backend;
+      // A name that is no backend here ends the search: default_backend (HAProxy 2.6).
+      const name = r.dynamic.name({ sample: ctx } as unknown as RuleContext);
+      const be = r.dynamic.backends.get(name);
+      return be && be.cfg.cap.backend && be.cfg !== this.cfg ? be : this.backend;
     }
     return this.backend;
   }
@@ -135,19 +152,18 @@ export class Frontend implements StreamOwner, HttpOwner {
   readonly accept = (sock: net.Socket, inbound: Inbound | null): void => {
     // tcp-request connection rules: the first whose condition holds decides; a rejected
     // connection is closed before any byte is read (HAProxy's denied connections, dcon).
+    // Then tcp-request session rules, once per connection (no handshake here to wait for).
     const rules = this.cfg.tcpConnectionRules;
-    if (rules.length > 0) {
+    const sessRules = this.cfg.tcpSessionRules;
+    if (rules.length > 0 || sessRules.length > 0) {
       const ctx = new StreamSampleContext(sock, this.name, this.lookup);
-      for (const r of rules) {
-        if (r.cond !== null && !r.cond.test(ctx)) continue;
-        if (r.stick) { r.stick(ctx); continue; }
-        if (r.action === 'reject') { this.feCounters.dcon++; sock.destroy(); return; }
-        break;
-      }
-      // Counters tracked here (track-sc*) belong to the session: its stream keeps this context.
-      if (ctx.stick) this.tracked.set(sock, ctx);
+      if (rules.length > 0 && runTcpRules(rules, ctx).kind === 'reject') { this.feCounters.dcon++; sock.destroy(); return; }
+      // A rejected session is closed silently (HAProxy counts it apart from denied connections).
+      if (sessRules.length > 0 && runTcpRules(sessRules, ctx).kind === 'reject') { sock.destroy(); return; }
+      // Counters tracked and variables set here belong to the session: its stream keeps this context.
+      if (ctx.stick || sessRules.length > 0 || rules.some((r) => r.action === 'set-var')) this.tracked.set(sock, ctx);
     }
-    if (this.streams.size < this.maxconn && this.gate.hasRoom() && this.held.length === 0) {
+    if (this.streams.size + this.inspecting < this.maxconn && this.gate.hasRoom() && this.held.length === 0) {
       this.start(sock, inbound);
       return;
     }
@@ -162,11 +178,53 @@ export class Frontend implements StreamOwner, HttpOwner {
   private start(sock: net.Socket, inbound: Inbound | null): void {
     this.gate.taken();
     if (this.connectLog) this.logConnect(sock);
+    if (!this.http && this.needsInspection()) { this.inspect(sock, inbound); return; }
     // A TCP session picks its backend once, from what the connection shows (layer 4).
     const st = this.http ? new HttpStream(sock, inbound, this, this.backend)
       : new TcpStream(sock, inbound, this, this.routes.length > 0 ? this.pickBackend(this.sampleContext(sock)) : this.backend);
     this.streams.add(st);
     this.acceptedAt.set(st, Date.now());
+  }
+
+  /** Mode tcp with `tcp-request content` rules here or in a backend it may choose. */
+  private needsInspection(): boolean {
+    if (this.cfg.tcpContentRules.length > 0) return true;
+    return this.routes.some((r) => (r.backend?.cfg.tcpContentRules.length ?? 0) > 0) || (this.backend?.cfg.tcpContentRules.length ?? 0) > 0;
+  }
+
+  /** Connections whose content is being inspected (they count against maxconn like streams). */
+  private inspecting = 0;
+
+  /**
+   * Mode tcp: the frontend's content rules, then use_backend (which may read the content),
+   * then the chosen backend's content rules, then the session starts with the bytes read.
+   */
+  private inspect(sock: net.Socket, inbound: Inbound | null): void {
+    this.inspecting++;
+    const ctx = this.sampleContext(sock) ?? new StreamSampleContext(sock, this.name, this.lookup);
+    // A rejected session is logged as HAProxy does (fe/<NOSRV>, no queue nor connect time, PR).
+    const lg = this.accessLog ? new TxnLog(sock) : null;
+    const rejected = (counters: Counters): void => {
+      counters.dreq++;
+      if (lg) this.accessLog!.write(lg.finish(this.logSource, sock, null, null, null, 'PR', 0, false));
+      sock.destroy();
+    };
+    const end = (): void => { this.inspecting--; this.gate.released(); if (this.streams.size === 0 && this.held.length === 0 && this.inspecting === 0) this.onIdle(); };
+    const startStream = (be: Backend | null, data: Buffer): void => {
+      this.inspecting--;
+      const st = new TcpStream(sock, inbound, this, be, data.length > 0 ? data : null);
+      this.streams.add(st);
+      this.acceptedAt.set(st, Date.now());
+    };
+    inspectContent(sock, inbound, ctx, this.cfg.tcpContentRules, this.cfg.tcpInspectDelay ?? 0, Buffer.alloc(0), (outcome, data) => {
+      if (outcome !== 'accept') { if (outcome === 'reject') rejected(this.feCounters); end(); return; }
+      const be = this.routes.length > 0 ? this.pickBackend(ctx) : this.backend;
+      if (!be || be.cfg === this.cfg || be.cfg.tcpContentRules.length === 0) { startStream(be, data); return; }
+      inspectContent(sock, inbound, ctx, be.cfg.tcpContentRules, be.cfg.tcpInspectDelay ?? 0, data, (o2, d2) => {
+        if (o2 !== 'accept') { if (o2 === 'reject') rejected(be.counters); end(); return; }
+        startStream(be, d2);
+      });
+    });
   }
 
   onEnd(stream: Stream): void {
@@ -179,7 +237,7 @@ export class Frontend implements StreamOwner, HttpOwner {
   /** Starts held connections while there is room; returns true if one was started. */
   drainHeld(): boolean {
     let started = false;
-    while (this.held.length > 0 && this.streams.size < this.maxconn && this.gate.hasRoom()) {
+    while (this.held.length > 0 && this.streams.size + this.inspecting < this.maxconn && this.gate.hasRoom()) {
       const { sock, inbound } = this.held.shift()!;
       if (sock.destroyed) continue;
       sock.removeAllListeners('error');
@@ -199,6 +257,12 @@ export class Frontend implements StreamOwner, HttpOwner {
     this.listeners = [];
   }
 
+  /** Ends one session now, as the operator's kill (`shutdown session(s)`): logged with termination state K. */
+  kill(st: Stream): void {
+    if (st instanceof TcpStream) st.abort('admin');
+    else st.abort('KD');
+  }
+
   /** Kills every session and held connection (hard stop). */
   killAll(): void {
     for (const h of this.held.splice(0)) h.sock.destroy();
@@ -215,6 +279,7 @@ export class Frontend implements StreamOwner, HttpOwner {
  * per stream, request views built on demand — but a proxy without rules skips it.
  */
 function usesSamples(cfg: ProxyConfig): boolean {
-  const rules = [...cfg.httpRequestRules, ...cfg.httpResponseRules];
+  if (cfg.tcpContentRules.length > 0 || cfg.tcpSessionRules.length > 0) return true;
+  const rules = [...cfg.httpRequestRules, ...cfg.httpResponseRules, ...cfg.httpAfterResponseRules];
   return rules.some((r) => r.cond !== null || r.action.kind === 'stick' || 'value' in r.action || 'body' in r.action || 'replacement' in r.action || 'headers' in r.action || 'expr' in r.action);
 }

@@ -29,6 +29,7 @@ import type { Backend } from './backend.ts';
 import type { Server } from './server.ts';
 import { countStatus, sessionStart, type Counters } from './counters.ts';
 import { BUFSIZE, retainReadBuffer, type Inbound } from './fast-io.ts';
+import { Deadline } from './deadline.ts';
 import { shouldRedispatch, turnaroundMs } from './server-conn.ts';
 import { ServerConn, type ConnUser } from './server-pool.ts';
 import type { QueueEntry, Waiter } from './queue.ts';
@@ -39,10 +40,16 @@ import { requestView, responseView, type SampleContext } from '../acl/index.ts';
 import type { StreamSampleContext } from './sample-context.ts';
 import { runRequestRules, runResponseRules } from '../rules/http-request.ts';
 import type { HttpRequestRule, RuleContext } from '../rules/types.ts';
+import { runTcpRules } from '../rules/tcp-rules.ts';
+import { rewriteGenerated, runAfterRules, type AfterRules } from '../rules/after-response.ts';
+import { TxnState, dechunk } from './txn-state.ts';
+import type { TcpRule } from '../config/sections/tcp-request.ts';
 import { observe, observeHttpStatus } from '../check/observe.ts';
 import { TxnLog, type AccessLogSink, type LogSource } from './txn-log.ts';
+import { recordTxn, TxnTimes } from './latency.ts';
 import { statsMatches, statsResponse } from '../stats/service.ts';
 import { readPersistCookie, responseCookie, type PersistCookie } from '../http/cookie-persist.ts';
+import { stickDispatch, type StickStores } from '../stick/persist.ts';
 import { parseRequestHead, parseResponseHead } from '../http/h1-parse.ts';
 import { writeRequestHead, writeResponseHead } from '../http/h1-write.ts';
 import { ChunkedScanner } from '../http/chunked.ts';
@@ -50,6 +57,8 @@ import { errorKeepsConnection, errorResponse } from '../http/errors.ts';
 import { forwardedForLine, rfc7239Line } from '../http/forwarded.ts';
 import type { ForwardFor } from '../config/types.ts';
 import { DEFAULT_LIMITS, type BodyFraming, type RequestHead } from '../http/types.ts';
+import { captureError } from './error-capture.ts';
+import { performance } from 'node:perf_hooks';
 
 export interface HttpOwner {
   readonly feCounters: Counters;
@@ -125,6 +134,8 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   private resend: Buffer | null = null;
   /** Access-log timing of the current transaction (null when the frontend does not log). */
   private readonly lg: TxnLog | null;
+  /** Latency of the current transaction, for the stats histograms (latency.ts); always on. */
+  private readonly tm = new TxnTimes();
   /** The current transaction was logged (at most one line each). */
   private logged = false;
   private redispatched = false;
@@ -161,12 +172,17 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   private pickView: RequestPickView | null = null;
   /** The request's persistence cookie (`cookie` in the backend), and the server it chose. */
   private persist: PersistCookie | null = null;
+  /** Entries `stick` rules will record the answering server in (null: none). */
+  private stick: StickStores | null = null;
   private directTo: Server | null = null;
   /** Retries used by the current transaction (connection failures and retry-on). */
   private attempts = 0;
-  private timer: NodeJS.Timeout | null = null;
-  private timerMs = 0;
+  /** The HTTP phase's timer (http-request, http-keep-alive, tarpit), see arm(). */
+  private readonly phaseTimer = new Deadline(() => { const f = this.timerFn; this.timerFn = null; f?.(); });
   private timerFn: (() => void) | null = null;
+  /** `timeout client` (or `timeout tunnel`): inactivity on the client side, pushed back by its reads and writes. */
+  private readonly cliIdle = new Deadline(() => this.abort(this.phase === 'head' ? 'cR' : 'cD'));
+  private cliIdleMs = 0;
   private connectTimer: NodeJS.Timeout | null = null;
   private cliClosed = false;
   private ended = false;
@@ -177,6 +193,16 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   private srvBlocked = false;
   /** The server said it closes (or the body is close-delimited): don't reuse it. */
   private closeAfterServer = false;
+  /** Captures, set-log-level and set-timeout of the current transaction (txn-state.ts). */
+  private readonly tx: TxnState;
+  /**
+   * wait-for-body / option http-buffer-request: where the request's processing resumes
+   * (processRequest step, rule index) once the body is here, and what is enough.
+   */
+  private bodyWait: { step: number; from: number; atLeast: number } | null = null;
+  private bodyTimer: NodeJS.Timeout | null = null;
+  /** The body as req.body sees it after a wait (de-chunked copy); null: not waited for. */
+  private bodyCopy: Buffer | null = null;
 
   constructor(cli: net.Socket, inbound: Inbound | null, owner: HttpOwner, backend: Backend | null) {
     this.cli = cli;
@@ -185,14 +211,17 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.fast = inbound !== null;
     this.lg = owner.accessLog ? new TxnLog(cli) : null;
     this.sc = owner.sampleContext(cli);
+    this.tx = new TxnState(owner.proxyCfg.captures);
+    this.tx.onTimeout = (which) => { if (which === 'server' && this.conn?.connected) this.serverTimeoutHook(this.conn); };
     sessionStart(owner.feCounters);
     cli.setNoDelay(true);
-    if (owner.clientTimeout > 0) cli.setTimeout(owner.clientTimeout);
-    cli.on('timeout', () => this.abort(this.phase === 'head' ? 'cR' : 'cD'));
+    this.cliIdleMs = owner.clientTimeout;
+    this.cliIdle.set(this.cliIdleMs);
     cli.on('error', () => this.abort(this.phase === 'head' ? 'CR' : 'CD'));
     cli.on('close', () => { this.cliClosed = true; this.finish(); });
     cli.on('end', () => this.onClientEnd());
     cli.on('drain', () => {
+      this.cliIdle.set(this.cliIdleMs);
       if (this.srvBlocked) { this.srvBlocked = false; this.conn?.sock.resume(); }
     });
     if (inbound) inbound.onChunk = this.onClientData;
@@ -203,21 +232,15 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
 
   // ---- timers -------------------------------------------------------------------
 
-  /**
-   * One timer per connection, re-armed with refresh() (no allocation per request); a
-   * disarmed timer may still fire once, finding no callback.
-   */
+  /** Runs `fn` in `ms` unless re-armed or disarmed first (one lazy timer per connection: deadline.ts). */
   private arm(ms: number, fn: () => void): void {
-    this.timerFn = fn;
-    if (ms <= 0) { this.timerFn = null; return; }
-    if (this.timer && this.timerMs === ms) { this.timer.refresh(); return; }
-    if (this.timer) clearTimeout(this.timer);
-    this.timerMs = ms;
-    this.timer = setTimeout(() => { const f = this.timerFn; this.timerFn = null; f?.(); }, ms);
+    this.timerFn = ms > 0 ? fn : null;
+    this.phaseTimer.set(ms, this.clock());
   }
 
   private disarm(): void {
     this.timerFn = null;
+    this.phaseTimer.clear();
   }
 
   /** Enters the head phase: the first request gets http-request, later ones keep-alive. */
@@ -242,9 +265,30 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
 
   // ---- client side --------------------------------------------------------------
 
+  /**
+   * performance.now() at the start of the I/O event being handled (0 between events):
+   * one clock read serves the timers and latency marks of a whole event. Only the two
+   * read handlers set it; everything else goes through clock().
+   */
+  private evNow = 0;
+
+  private clock(): number {
+    return this.evNow || performance.now();
+  }
+
   private readonly onClientData = (chunk: Buffer): void => {
+    this.evNow = performance.now();
+    try {
+      this.clientData(chunk);
+    } finally {
+      this.evNow = 0;
+    }
+  };
+
+  private clientData(chunk: Buffer): void {
     const n = chunk.length;
     this.owner.feCounters.bin += n;
+    this.cliIdle.set(this.cliIdleMs, this.evNow);
     if (this.lg) { this.lg.bytesIn += n; if (this.phase === 'head') this.lg.requestStarts(); }
     switch (this.phase) {
       case 'head': {
@@ -255,6 +299,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
         return;
       }
       case 'forwarding':
+        if (this.bodyWait !== null) { this.keep(chunk); this.bodyMore(); return; }
         if (this.applet !== null && !this.reqDone) { this.appletBody(chunk); return; }
         if (!this.reqDone && this.conn !== null && this.conn.connected) { this.forwardRequestBody(chunk); return; }
         // Pipelined bytes (or body bytes before the server is ready): keep them, stop reading.
@@ -267,7 +312,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       case 'closing':
         return;
     }
-  };
+  }
 
   /** Appends client bytes to `pending`, copying: chunks may be views of a read buffer. */
   private keep(chunk: Buffer): void {
@@ -297,6 +342,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     if (r.state === 'incomplete') return;
     if (r.state === 'error') {
       this.owner.feCounters.ereq++;
+      captureError('request', this.owner.proxyCfg, null, null, this.cli, this.pending, r.error);
       if (this.lg) this.lg.requestLine = '<BADREQ>';
       this.fail(r.error.status, 'PR');
       return;
@@ -307,13 +353,14 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     if (this.lg) {
       const lg = this.lg;
       lg.requestStarts();
-      lg.tHead = performance.now();
+      lg.tHead = this.clock();
       lg.method = head.method;
       lg.uri = head.target;
       lg.version = `HTTP/1.${head.minor}`;
       lg.requestLine = `${head.method} ${head.target} HTTP/1.${head.minor}`;
     }
     this.transactions++;
+    this.tm.begin(this.clock());
     this.owner.feCounters.req_tot++;
     this.phase = 'forwarding';
     // Server side: the stricter of the frontend's and backend's modes. Client side: only
@@ -327,8 +374,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.reqDone = head.framing.kind === 'none';
     // Keep only what follows the head (body or pipelined requests); copy so the head's
     // buffer can be referenced safely by the serializer.
-    const rest = this.pending.subarray(head.end);
-    this.pending = rest.length > 0 ? Buffer.from(rest) : EMPTY;
+    this.pending = head.end < this.pending.length ? Buffer.from(this.pending.subarray(head.end)) : EMPTY;
     // The client is not paused here: toggling reads costs two epoll changes per request.
     // Bytes that arrive meanwhile are kept in `pending`, which is bounded (onClientData).
     // Body bytes that came with the head are checked now, before any server is chosen:
@@ -340,10 +386,13 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       this.preTaken = take;
     }
     this.headEdits = null;
+    this.bodyCopy = null;
+    this.tx.reset();
     const sc = this.sc;
-    if (sc) { sc.newTransaction(); sc.req = requestView(head); sc.res = null; sc.serverName = null; sc.useBackend(this.owner.backend); }
+    if (sc) { sc.newTransaction(); sc.req = requestView(head, this.bodyOf); sc.res = null; sc.serverName = null; sc.useBackend(this.owner.backend); }
     // Stick counters: the last request's http-request trackers end, the session's count this one.
     sc?.stick?.newRequest();
+    if (this.owner.proxyCfg.captures.request.length > 0) this.tx.captureHeaders('request', sc?.req ?? requestView(head));
     const monitor = this.owner.proxyCfg.monitorUri;
     if (monitor !== undefined && head.target === monitor) {
       // `monitor fail if COND`: report the site down (503) while a condition holds.
@@ -351,12 +400,31 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       this.answerLocally(errorResponse(failing ? 503 : 200, this.closeAfter ? 'close' : head.minor === 0 ? 'keep-alive-1.0' : 'keep-alive'));
       return;
     }
-    // The frontend's rules, then the backend choice (use_backend), then the backend's rules.
-    if (this.owner.httpRequestRules.length > 0 && !this.runRules(head, this.owner.httpRequestRules)) return;
-    this.backend = this.owner.routes.length > 0 ? this.owner.pickBackend(sc) : this.owner.backend;
-    if (sc && this.backend !== this.owner.backend) sc.useBackend(this.backend);
+    this.processRequest(0, 0);
+  }
+
+  /**
+   * The request after its head, in HAProxy's order: the frontend's body wait (option
+   * http-buffer-request), tcp-request content rules and http-request rules; the backend
+   * choice (use_backend); the backend's body wait, content and http-request rules; then
+   * a service or a server. A wait for the body stops here and resumes at (step, from).
+   */
+  private processRequest(step: number, from: number): void {
+    const head = this.req!;
+    const sc = this.sc;
+    const fe = this.owner.proxyCfg;
+    if (step <= 0 && fe.options.httpBufferRequest && this.waitBody(1, 0, this.owner.httpRequestTimeout || this.owner.clientTimeout, 0)) return;
+    if (step <= 1 && fe.tcpContentRules.length > 0 && !this.runContentRules(fe.tcpContentRules)) return;
+    if (step <= 2 && this.owner.httpRequestRules.length > 0 && !this.runRules(head, this.owner.httpRequestRules, 2, step === 2 ? from : 0)) return;
+    if (step <= 3) {
+      this.backend = this.owner.routes.length > 0 ? this.owner.pickBackend(sc) : this.owner.backend;
+      if (sc && this.backend !== this.owner.backend) sc.useBackend(this.backend);
+    }
     const be0 = this.backend;
-    if (be0 && be0.cfg !== this.owner.proxyCfg && be0.cfg.httpRequestRules.length > 0 && !this.runRules(head, be0.cfg.httpRequestRules)) return;
+    const beOwn = be0 !== null && be0.cfg !== fe ? be0.cfg : null;
+    if (step <= 4 && beOwn?.options.httpBufferRequest && !fe.options.httpBufferRequest && this.waitBody(5, 0, beOwn.timeouts['http-request'] ?? this.owner.httpRequestTimeout ?? 0, 0)) return;
+    if (step <= 5 && beOwn && beOwn.tcpContentRules.length > 0 && !this.runContentRules(beOwn.tcpContentRules)) return;
+    if (step <= 6 && beOwn && beOwn.httpRequestRules.length > 0 && !this.runRules(head, beOwn.httpRequestRules, 6, step === 6 ? from : 0)) return;
     // The statistics page: the frontend's `stats` (HAProxy's `frontend stats` setup), else the backend's.
     const stats = this.owner.proxyCfg.stats ?? this.backend?.cfg.stats ?? null;
     if (stats && statsMatches(stats, head.target)) { this.appletCfg = stats; this.startApplet(); return; }
@@ -407,6 +475,11 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     } else {
       this.directTo = null;
     }
+    // stick match / store-request (src/lb/stick/persist.ts): after use-server and the cookie, as HAProxy.
+    if (avoid === undefined) {
+      if (be.cfg.stickRules.length > 0) ({ stick: this.stick, a } = stickDispatch(be, this.sc, this, a));
+      else this.stick = null;
+    }
     a ??= be.assign(this, this, avoid);
     if (a.kind === 'queued') {
       this.waiting = a.entry;
@@ -436,6 +509,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   /** Waiter: a slot on `server` is ours; use an idle connection to it or open one. */
   granted(server: Server): void {
     const be = this.backend!;
+    this.tm.queue = this.waiting ? performance.now() - this.waiting.since : 0;
     this.waiting = null;
     this.slot = server;
     if (this.phase !== 'forwarding') { this.releaseSlot(); return; }
@@ -477,6 +551,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.conn = conn;
     this.connectTimedOut = false;
     if (this.lg) { this.lg.tConnStart = performance.now(); this.lg.reused = false; }
+    this.tm.connStart = performance.now();
     const tConnect = be.cfg.timeouts.connect ?? 0;
     if (tConnect > 0) {
       this.connectTimer = setTimeout(() => {
@@ -490,10 +565,10 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     conn.sock.once('connect', () => {
       if (this.connectTimer) { clearTimeout(this.connectTimer); this.connectTimer = null; }
       conn.connected = true;
+      this.tm.connect = performance.now() - this.tm.connStart;
       if (this.lg) this.lg.tConnected = performance.now();
       observe(server, 'l4-ok');
-      const tServer = be.cfg.timeouts.server ?? 0;
-      if (tServer > 0) conn.sock.setTimeout(tServer);
+      conn.setIdleTimeout(be.cfg.timeouts.server ?? 0);
       be.counters.connect++;
       server.counters.connect++;
       if (this.conn === conn) this.sendRequest();
@@ -504,9 +579,14 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   // A connection this session keeps privately (http-reuse never) also reports here;
   // it is idle, so anything it says closes it.
 
-  onConnData(conn: ServerConn, chunk: Buffer): void {
-    if (conn === this.conn) this.onServerData(chunk);
-    else destroyConn(conn);
+  onConnData(conn: ServerConn, chunk: Buffer, now: number): void {
+    if (conn !== this.conn) { destroyConn(conn); return; }
+    this.evNow = now;
+    try {
+      this.onServerData(chunk);
+    } finally {
+      this.evNow = 0;
+    }
   }
 
   onConnEnd(conn: ServerConn): void {
@@ -566,8 +646,10 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     const be = this.backend!;
     const req = this.req!;
     this.conn!.requests++;
+    this.serverTimeoutHook(this.conn!);
+    this.tm.sent = this.clock();
     if (this.lg) {
-      this.lg.tSent = performance.now();
+      this.lg.tSent = this.tm.sent;
       const sk = this.conn!.sock;
       this.srvEnds = { address: sk.remoteAddress ?? '', port: sk.remotePort ?? 0, localAddress: sk.localAddress ?? '', localPort: sk.localPort ?? 0 };
     }
@@ -583,6 +665,10 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       return;
     }
     const extra: string[] = [];
+    // unique-id-header: the request's id (made now if nothing asked for it yet), first as in HAProxy.
+    const uidName = this.owner.proxyCfg.log.uniqueIdHeader;
+    const uid = uidName && this.sc ? this.sc.uniqueId() : null;
+    if (uid !== null) extra.push(`${uidName.toLowerCase()}: ${uid}`);
     const ff = forwardedForLine(this.owner.forwardfor, be.cfg.options.forwardfor, req, this.cli.remoteAddress);
     if (ff !== null) extra.push(ff);
     const ot = forwardedForLine(this.owner.originalto, be.cfg.options.originalto, req, this.cli.localAddress);
@@ -637,14 +723,20 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
 
   // ---- http-request rules (src/lb/rules) -----------------------------------------
 
-  /** Runs one list of `http-request` rules; false when a rule answered or ended the transaction. */
-  private runRules(head: RequestHead, rules: readonly HttpRequestRule[]): boolean {
+  /**
+   * Runs one list of `http-request` rules from rule `from`; false when a rule answered or
+   * ended the transaction, or a wait-for-body paused it (processRequest resumes at `step`).
+   */
+  private runRules(head: RequestHead, rules: readonly HttpRequestRule[], step = 0, from = 0): boolean {
     const edits = (this.headEdits ??= new HeadEdits(head));
-    const ctx: RuleContext = { edits, method: head.method, target: head.target, minor: head.minor, sample: this.sc };
-    const v = runRequestRules(rules, ctx);
+    const ctx: RuleContext = { edits, method: head.method, target: head.target, minor: head.minor, sample: this.sc, txn: this.tx };
+    const v = runRequestRules(rules, ctx, from);
     switch (v.kind) {
       case 'continue':
         return true;
+      case 'wait-body':
+        if (this.waitBody(step, v.next, v.time, v.atLeast)) return false;
+        return this.phase === 'forwarding' && this.runRules(head, rules, step, v.next);
       case 'reject':
         this.owner.feCounters.dreq++;
         this.abort('PR');
@@ -671,8 +763,111 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     }
   }
 
+  /** `tcp-request content` rules on the parsed request (mode http): false when one rejected it. */
+  private runContentRules(rules: readonly TcpRule[]): boolean {
+    if (!this.sc || runTcpRules(rules, this.sc, 0, this.tx).kind !== 'reject') return true;
+    this.owner.feCounters.dreq++;
+    this.abort('PR');
+    return false;
+  }
+
+  // ---- request body waits (wait-for-body, option http-buffer-request) -------------
+
+  /** req.body: the body collected by a wait (null before: the fetch then answers empty). */
+  private readonly bodyOf = (): Buffer | null => this.bodyCopy;
+
+  /**
+   * Waits until the whole body, `atLeast` bytes of it (when > 0) or a full buffer is
+   * here, at most `time` ms (then 408). True when processing must stop here (waiting, or
+   * the body turned out malformed and was answered); false to go on at once.
+   */
+  private waitBody(step: number, from: number, time: number, atLeast: number): boolean {
+    const ready = this.bodyReady(atLeast);
+    if (this.phase !== 'forwarding') return true;
+    if (ready) return false;
+    const req = this.req!;
+    if (req.expectContinue && !this.interimSent) {
+      // The client waits for our go-ahead before sending the body; the server will not see Expect.
+      this.toClient(Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1'));
+      this.interimSent = true;
+      (this.headEdits ??= new HeadEdits(req)).del('expect');
+    }
+    this.bodyWait = { step, from, atLeast };
+    if (time > 0) {
+      this.bodyTimer = setTimeout(() => {
+        this.bodyTimer = null;
+        if (this.bodyWait === null) return;
+        this.bodyWait = null;
+        this.closeAfter = true;
+        this.fail(408, 'cD');
+      }, time);
+    }
+    return true;
+  }
+
+  /** Validates body bytes that arrived; true when the wait is over (the body copy is then made). */
+  private bodyReady(atLeast: number): boolean {
+    if (!this.reqDone && this.pending.length > this.preTaken) {
+      const more = this.consumeRequestBody(this.pending.subarray(this.preTaken));
+      if (more < 0) return true;
+      this.preTaken += more;
+    }
+    const raw = this.pending.subarray(0, this.preTaken);
+    const body = this.req!.framing.kind === 'chunked' ? dechunk(raw) : raw;
+    const ok = this.reqDone || (atLeast > 0 && body.length >= atLeast) || this.preTaken >= DEFAULT_LIMITS.maxHeadBytes;
+    if (ok) this.bodyCopy = Buffer.from(body);
+    return ok;
+  }
+
+  /** More client bytes while waiting for the body. */
+  private bodyMore(): void {
+    const w = this.bodyWait!;
+    const ready = this.bodyReady(w.atLeast);
+    if (!ready && this.phase === 'forwarding') return;
+    this.bodyWait = null;
+    if (this.bodyTimer) { clearTimeout(this.bodyTimer); this.bodyTimer = null; }
+    if (this.phase === 'forwarding') this.processRequest(w.step, w.from);
+  }
+
+  // ---- http-after-response, captures, set-timeout --------------------------------
+
+  /** The http-after-response lists that apply now (the backend's, then the frontend's), or null. */
+  private afterRules(): AfterRules | null {
+    const fe = this.owner.proxyCfg.httpAfterResponseRules;
+    const beCfg = this.backend?.cfg;
+    const be = beCfg && beCfg !== this.owner.proxyCfg ? beCfg.httpAfterResponseRules : NO_RULES;
+    return fe.length > 0 || be.length > 0 ? { be, fe } : null;
+  }
+
+  /**
+   * A response the proxy generated, through the http-after-response rules — except the
+   * errors for a request that never parsed (400, 408 in the head phase), which HAProxy's
+   * HTTP/1 layer sends without a stream, hence without rules.
+   */
+  private afterGenerated(buf: Buffer): Buffer {
+    const req = this.req;
+    if (req === null) return buf;
+    const after = this.afterRules();
+    if (after === null) return buf;
+    const out = rewriteGenerated(buf, after, (edits, head) => {
+      if (this.sc) this.sc.res = responseView(head);
+      return { edits, method: req.method, target: req.target, minor: req.minor, sample: this.sc, txn: this.tx };
+    }, () => { if (this.sc) this.sc.res = null; });
+    if (out !== buf && this.lg) this.lg.status = Number(out.toString('latin1', 9, 12));
+    return out;
+  }
+
+  /** `set-timeout server`: applied to the connection the request uses; a reused one gets its default back after. */
+  private serverTimeoutHook(conn: ServerConn): void {
+    const ms = this.tx.serverTimeout;
+    if (ms === null && !conn.timeoutOverridden) return;
+    conn.setIdleTimeout(ms ?? this.backend?.cfg.timeouts.server ?? 0);
+    conn.timeoutOverridden = ms !== null;
+  }
+
   /** Answers the current request with a response built by the proxy (rules, monitor-uri). */
   private answerLocally(response: Buffer): void {
+    response = this.afterGenerated(response);
     if (!this.reqDone) this.closeAfter = true;
     this.releaseSlot();
     const status = Number(response.toString('latin1', 9, 12));
@@ -723,11 +918,11 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.applet = null;
     const answer = statsResponse({
       cfg: this.appletCfg!, method: req.method, target: req.target, body,
-      header: (name) => view.header(name), clientAddr: this.srcAddr,
+      header: (name) => view.header(name), clientAddr: this.srcAddr, sample: this.sc,
     });
     const send = (buf: Buffer): void => {
       if (this.phase !== 'forwarding' || this.ended) return;
-      this.toClient(buf);
+      this.toClient(this.afterGenerated(buf));
       this.respDone = true;
       this.maybeTransactionDone();
     };
@@ -814,6 +1009,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     if (!srv) return;
     this.backend!.counters.bin += chunk.length;
     this.conn!.server.counters.bin += chunk.length;
+    this.conn!.touch(this.clock());
     const ok = srv.write(chunk);
     if (this.fast ? srv.writableLength === 0 : ok) return;
     if (this.fast) retainReadBuffer();
@@ -826,6 +1022,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.owner.feCounters.bout += chunk.length;
     if (this.lg) this.lg.bytesOut += chunk.length;
     if (this.server && this.respStarted) { this.server.counters.bout += chunk.length; this.backend!.counters.bout += chunk.length; }
+    this.cliIdle.set(this.cliIdleMs, this.clock());
     const ok = cli.write(chunk);
     if (this.fast ? cli.writableLength === 0 : ok) return;
     if (this.fast) retainReadBuffer();
@@ -867,6 +1064,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       if (r.state === 'incomplete') return;
       if (r.state === 'error') {
         this.backend!.counters.eresp++;
+        captureError('response', this.backend!.cfg, this.owner.proxyCfg, this.server, this.cli, this.respBuf, r.error);
         this.server!.counters.eresp++;
         observe(this.server!, 'l7-fail', 'Invalid http response (headers)');
         if (this.retryRequest('junk')) return;
@@ -877,7 +1075,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       const head = r.head;
       observeHttpStatus(this.server!, head.status);
       if (head.status >= 200 && this.copy && this.backend!.cfg.retryOn.statuses.includes(head.status) && this.retryRequest('status')) return;
-      const rest = this.respBuf.subarray(head.end);
+      const rest = head.end < this.respBuf.length ? this.respBuf.subarray(head.end) : EMPTY;
       countStatus(this.owner.feCounters, head.status);
       this.sc?.stick?.status(head.status);
       countStatus(this.backend!.counters, head.status);
@@ -890,6 +1088,9 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
         if (this.respBuf.length === 0) return;
         continue;
       }
+      // stick store-request / store-response: the server that answered is recorded.
+      if (this.stick !== null) { this.stick.commit(this.server!, this.sc, () => responseView(head)); this.stick = null; }
+      if (this.owner.proxyCfg.captures.response.length > 0) this.tx.captureHeaders('response', responseView(head));
       // http-response rules: they may rewrite the head, or replace the whole response.
       let respEdits: HeadEdits | null = null;
       const feR = this.owner.proxyCfg.httpResponseRules;
@@ -898,7 +1099,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
         respEdits = new HeadEdits(head);
         if (this.sc) { this.sc.res = responseView(head); this.sc.serverName = this.server?.name ?? null; }
         // The head may be a view of the read buffer: the rules read it now, never later.
-        const ctx: RuleContext = { edits: respEdits, method: req.method, target: req.target, minor: req.minor, sample: this.sc };
+        const ctx: RuleContext = { edits: respEdits, method: req.method, target: req.target, minor: req.minor, sample: this.sc, txn: this.tx };
         // HAProxy runs the backend's response rules first, then the frontend's.
         let v = runResponseRules(beR, ctx);
         if (v.kind === 'continue') v = runResponseRules(feR, ctx);
@@ -913,8 +1114,17 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
           return;
         }
       }
+      const after = this.afterRules();
+      if (after !== null) {
+        respEdits ??= new HeadEdits(head);
+        if (this.sc) { this.sc.res = responseView(head); this.sc.serverName = this.server?.name ?? null; }
+        runAfterRules(after, { edits: respEdits, method: req.method, target: req.target, minor: req.minor, sample: this.sc, txn: this.tx });
+        if (this.sc) this.sc.res = null;
+      }
       this.respStarted = true;
-      if (this.lg) { this.lg.tResp = performance.now(); this.lg.status = respEdits?.status ?? head.status; }
+      const now = this.clock();
+      this.tm.response = now - this.tm.sent;
+      if (this.lg) { this.lg.tResp = now; this.lg.status = respEdits?.status ?? head.status; }
       this.respBuf = EMPTY;
       this.respFraming = head.framing;
       if (head.framing.kind === 'close' || head.close) this.closeAfterServer = true;
@@ -924,36 +1134,36 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       const ck = this.backend!.cfg.cookie;
       const change = ck ? responseCookie(head, ck, this.server!.cfg.cookie, this.directTo === this.server, req.method, this.persist) : null;
       if (change) lines = [...lines, ...change.extra];
+      const kind = head.framing.kind;
+      // Body bytes that came with the head are checked first, then leave in the same
+      // buffer as the head (one allocation, one write, one syscall).
+      let take = 0;
+      if (kind !== 'tunnel') {
+        this.respScanner = kind === 'chunked' ? new ChunkedScanner() : null;
+        this.respLeft = kind === 'length' ? head.framing.length : 0;
+        if (kind !== 'none' && rest.length > 0) take = this.consumeResponseBody(rest);
+        if (take < 0) {
+          // Invalid body framing before anything reached the client: a clean 502.
+          this.respStarted = false;
+          this.dropServer();
+          this.fail(502, 'PH');
+          return;
+        }
+      }
       let out: Buffer;
       if (respEdits !== null && !respEdits.empty) {
         const edits = change?.edits ? new Map([...change.edits, ...respEdits.fields]) : respEdits.fields;
-        out = writeResponseHead(head, [...respEdits.addedLines(), ...lines], edits, respEdits.status, respEdits.reason);
+        out = writeResponseHead(head, [...respEdits.addedLines(), ...lines], edits, respEdits.status, respEdits.reason, rest, take);
       } else {
-        out = writeResponseHead(head, lines, change?.edits ?? null);
+        out = writeResponseHead(head, lines, change?.edits ?? null, null, null, rest, take);
       }
-      if (head.framing.kind === 'tunnel') {
-        this.toClient(out);
-        this.enterTunnel(rest);
-        return;
-      }
-      this.respScanner = head.framing.kind === 'chunked' ? new ChunkedScanner() : null;
-      this.respLeft = head.framing.kind === 'length' ? head.framing.length : 0;
-      if (head.framing.kind === 'none') {
-        this.toClient(out);
+      this.toClient(out);
+      if (kind === 'tunnel') { this.enterTunnel(rest); return; }
+      if (kind === 'none') {
         if (rest.length > 0) this.dropServer();
         this.responseDone();
         return;
       }
-      const take = rest.length > 0 ? this.consumeResponseBody(rest) : 0;
-      if (take < 0) {
-        // Invalid body framing before anything reached the client: a clean 502.
-        this.respStarted = false;
-        this.dropServer();
-        this.fail(502, 'PH');
-        return;
-      }
-      // Head and the body bytes already here leave in one write (one syscall).
-      this.toClient(take > 0 ? Buffer.concat([out, rest.subarray(0, take)]) : out);
       this.afterResponseBytes(take, rest.length);
       return;
     }
@@ -1048,12 +1258,15 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     const be = this.backend;
     // A request refused before it was parsed never reached a backend: HAProxy names the frontend.
     const rec = lg.finish(this.owner.logSource, this.cli, this.req ? be : null, this.req ? this.server : null, this.srvEnds, ts, this.attempts, this.redispatched);
+    if (!this.tx.decorate(rec, this.req !== null)) return; // set-log-level silent
+    rec.sample = this.sc;
     this.owner.accessLog!.write(rec);
   }
 
   private maybeTransactionDone(): void {
     if (!this.reqDone || !this.respDone || this.phase !== 'forwarding') return;
     this.logTxn(this.failTerm);
+    recordTxn(this.tm, this.clock(), this.owner.feCounters, this.backend?.counters ?? null, this.server?.counters ?? null);
     this.sc?.stick?.endStream();
     this.releaseSlot();
     this.parkServer();
@@ -1068,8 +1281,8 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
 
   private enterTunnel(rest: Buffer): void {
     this.phase = 'tunnel';
-    const tTunnel = this.backend!.cfg.timeouts.tunnel ?? 0;
-    if (tTunnel > 0) { this.cli.setTimeout(tTunnel); this.conn?.sock.setTimeout(tTunnel); }
+    const tTunnel = this.tx.tunnelTimeout ?? this.backend!.cfg.timeouts.tunnel ?? 0;
+    if (tTunnel > 0) { this.cliIdleMs = tTunnel; this.cliIdle.set(tTunnel); this.conn?.setIdleTimeout(tTunnel); }
     if (rest.length > 0) this.toClient(Buffer.from(rest));
     const early = this.pending;
     this.pending = EMPTY;
@@ -1097,7 +1310,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     if (!c) return;
     this.conn = null;
     // `never`, or a full pool: the session keeps the connection for itself.
-    const verdict = this.backend!.cfg.httpReuse === 'never' ? 'full' : c.server.pool.park(c);
+    const verdict = this.backend!.cfg.httpReuse === 'never' ? 'full' : c.server.pool.park(c, this.clock());
     if (verdict === 'parked') { this.lastConn = c; return; }
     if (verdict === 'spent' || !c.usable || this.spent(c)) { destroyConn(c); return; }
     const old = this.privateIdle.get(c.server);
@@ -1127,13 +1340,13 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     const file = this.backend?.cfg.errorfiles[status] ?? this.owner.errorfiles[status];
     const req = this.req;
     if (!file && req && this.phase === 'forwarding' && this.reqDone && !this.closeAfter && errorKeepsConnection(status)) {
-      this.toClient(errorResponse(status, req.minor === 0 ? 'keep-alive-1.0' : 'keep-alive'));
+      this.toClient(this.afterGenerated(errorResponse(status, req.minor === 0 ? 'keep-alive-1.0' : 'keep-alive')));
       this.respDone = true;
       this.maybeTransactionDone();
       return;
     }
     this.phase = 'closing';
-    const body = file ?? errorResponse(status, 'close');
+    const body = this.afterGenerated(file ?? errorResponse(status, 'close'));
     this.owner.feCounters.bout += body.length;
     if (this.lg) this.lg.bytesOut += body.length;
     this.logTxn(ts);
@@ -1167,7 +1380,9 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     }
     this.disarm();
     this.releaseSlot();
-    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    if (this.bodyTimer) { clearTimeout(this.bodyTimer); this.bodyTimer = null; }
+    this.phaseTimer.stop();
+    this.cliIdle.stop();
     this.dropServer();
     for (const c of this.privateIdle.values()) destroyConn(c);
     this.privateIdle.clear();

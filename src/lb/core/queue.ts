@@ -15,6 +15,7 @@
  * middle (a client leaving) are O(1), with no allocation besides the entry.
  */
 import type { Server } from './server.ts';
+import { performance } from 'node:perf_hooks';
 
 export interface Waiter {
   /** A slot on `server` is held for this waiter now (already counted in server.served). */

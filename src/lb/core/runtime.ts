@@ -11,7 +11,9 @@ import type { Config } from '../config/types.ts';
 import { Backend } from './backend.ts';
 import { Frontend, type ConnectionGate } from './frontend.ts';
 import { BackendsLookup } from './sample-context.ts';
-import { createAccessLog } from '../log/index.ts';
+import { compileUniqueId, createAccessLog, logSampleCompiler } from '../log/index.ts';
+import { registerProxyEvents } from '../log/events.ts';
+import { envOf } from '../config/sections/acl.ts';
 import { bindAll, expandAddress, type BoundSocket } from './bind.ts';
 import { defaultMaxconn } from './limits.ts';
 import { setBufsize } from './fast-io.ts';
@@ -19,6 +21,8 @@ import { DEFAULT_LIMITS } from '../http/types.ts';
 import { CliServer } from '../cli/socket.ts';
 import { startHealthChecks, type HealthChecks } from '../check/scheduler.ts';
 import { spreadChecksOf } from '../check/config.ts';
+import type { ServerMonitor } from '../check/monitor.ts';
+import { FreqCounter } from './rate-limit.ts';
 
 export class Runtime implements ConnectionGate {
   readonly config: Config;
@@ -27,6 +31,15 @@ export class Runtime implements ConnectionGate {
   readonly maxconn: number;
   readonly startedAt = Date.now();
   cur = 0;
+  /** Connections and sessions started per second (show info ConnRate/SessRate; rate-limit.ts). */
+  readonly connRate = new FreqCounter();
+  readonly sessRate = new FreqCounter();
+  /** Global maxconnrate / maxsessrate, 0 = none; `set rate-limit … global` changes them. */
+  connRateLimit: number;
+  sessRateLimit: number;
+  /** Checks of servers added by `add server` (the start-up set is healthChecks). */
+  readonly dynamicMonitors = new Set<ServerMonitor>();
+  private rateTimer: NodeJS.Timeout | null = null;
   private cli: CliServer | null = null;
   private cliSockets: BoundSocket[] = [];
   private stopping = false;
@@ -36,6 +49,8 @@ export class Runtime implements ConnectionGate {
   constructor(config: Config, resolved: Map<string, string>) {
     this.config = config;
     this.maxconn = config.global.maxconn ?? defaultMaxconn();
+    this.connRateLimit = config.global.maxconnrate ?? 0;
+    this.sessRateLimit = config.global.maxsessrate ?? 0;
     applyTune(config.global.tune ?? {});
     for (const p of config.proxies) {
       if (!p.cap.backend) continue;
@@ -46,21 +61,35 @@ export class Runtime implements ConnectionGate {
       }
       this.backends.set(p.name, be);
     }
+    // Server state changes and health-check lines also go to each backend's log targets.
+    for (const p of config.proxies) if (p.cap.backend) registerProxyEvents(p.name, p.log, config.global.log);
     const lookup = new BackendsLookup(this.backends);
     for (const p of config.proxies) {
       if (!p.cap.frontend || p.binds.length === 0) continue;
       // use_backend rules in order (the first whose condition holds wins), else
       // default_backend, else (listen) the proxy itself.
-      const routes = p.useBackends.map((u) => ({ backend: this.backends.get(u.name)!, cond: u.cond }));
+      const routes = p.useBackends.map((u) => (u.dynamic ? { backend: null, cond: u.cond, dynamic: { name: u.dynamic, backends: this.backends } } : { backend: this.backends.get(u.name)!, cond: u.cond }));
       const dflt = p.defaultBackend?.name;
       const be = dflt !== undefined ? this.backends.get(dflt) ?? null : p.cap.backend ? this.backends.get(p.name) ?? null : null;
       this.frontends.push(new Frontend(p, be, p.maxconn ?? this.maxconn, this, () => this.checkIdle(), routes, lookup));
     }
     // Access logs: one per frontend with a log target. HAProxy's default format (no
     // tcplog/httplog/log-format) logs "Connect from …" when a connection is accepted.
+    // `%[…]` samples are compiled once here; a format that reads samples (or %ID, %rt)
+    // makes the frontend's streams build a sample context and attach it to records.
     for (const fe of this.frontends) {
-      const log = createAccessLog(fe.cfg, config.global.log);
+      const env = envOf(fe.cfg);
+      const uid = fe.cfg.log.uniqueIdFormat;
+      if (uid) {
+        fe.uniqueIdGen = compileUniqueId(uid, logSampleCompiler({ env, use: 'unique-id' }));
+        fe.needsSamples = true;
+      }
+      const log = createAccessLog(fe.cfg, config.global.log, {
+        compileSample: logSampleCompiler({ env, use: 'log', backends: lookup }),
+        compileUniqueIdSample: logSampleCompiler({ env, use: 'unique-id', backends: lookup }),
+      });
       if (!log.enabled) continue;
+      if (log.needsSample) fe.needsSamples = true;
       if (log.atAccept) fe.connectLog = log;
       else fe.accessLog = log;
     }
@@ -70,7 +99,7 @@ export class Runtime implements ConnectionGate {
         for (const st of fe.streams) {
           if (st.server !== server) continue;
           n++;
-          if ('abort' in st) (st as { abort(side?: 'admin'): void }).abort('admin');
+          fe.kill(st);
         }
       }
       return n;
@@ -91,8 +120,33 @@ export class Runtime implements ConnectionGate {
     }
   }
 
-  hasRoom(): boolean { return this.cur < this.maxconn; }
-  taken(): void { this.cur++; }
+  hasRoom(): boolean {
+    if (this.cur >= this.maxconn) return false;
+    if (this.connRateLimit === 0 && this.sessRateLimit === 0) return true;
+    const wait = Math.max(this.connRate.wait(this.connRateLimit), this.sessRate.wait(this.sessRateLimit));
+    if (wait === 0) return true;
+    // At the rate limit: connections wait in the frontends' hold queues; wake them then.
+    this.rateTimer ??= setTimeout(() => { this.rateTimer = null; this.drainHeld(); }, wait);
+    return false;
+  }
+
+  /** Both rates count when a session starts: a connection refused by tcp-request rules counts in neither. */
+  taken(): void {
+    this.cur++;
+    const now = Date.now();
+    this.connRate.add(now);
+    this.sessRate.add(now);
+  }
+
+  /** Lets held connections in while there is room (after a limit was raised or time passed). */
+  drainHeld(): void {
+    if (this.stopping) return;
+    for (const fe of this.frontends) {
+      if (!this.hasRoom()) break;
+      fe.drainHeld();
+    }
+  }
+
   released(): void {
     this.cur--;
     if (this.stopping) return;
@@ -137,6 +191,7 @@ export class Runtime implements ConnectionGate {
   softStop(): Promise<void> {
     this.stopping = true;
     this.healthChecks?.stop();
+    for (const m of this.dynamicMonitors) m.stop();
     for (const fe of this.frontends) fe.stopListening();
     for (const b of this.cliSockets) b.server.close();
     this.cliSockets = [];
@@ -151,6 +206,8 @@ export class Runtime implements ConnectionGate {
   stop(): void {
     this.stopping = true;
     this.healthChecks?.stop();
+    for (const m of this.dynamicMonitors) m.stop();
+    if (this.rateTimer) clearTimeout(this.rateTimer);
     for (const fe of this.frontends) {
       fe.stopListening();
       fe.killAll();

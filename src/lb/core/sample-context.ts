@@ -30,6 +30,8 @@ class StreamVars implements VarStore {
 }
 import type { Backend } from './backend.ts';
 import { StreamTrackers } from '../stick/track.ts';
+import type { UniqueIdGen } from '../log/unique-id.ts';
+import { nextStreamId } from '../log/stream-id.ts';
 
 /** What the context needs of the client socket (net.Socket). */
 type ClientSock = { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number; bytesRead?: number; bytesWritten?: number; once?(ev: 'close', fn: () => void): unknown };
@@ -85,10 +87,20 @@ export class StreamSampleContext implements SampleContext {
   currentBackend: BackendStats | null = null;
   /** Stick counters tracked by this connection (src/lb/stick), created by the first track-sc. */
   stick: StreamTrackers | null = null;
+  /** The bytes `tcp-request content` rules inspect in mode tcp (tcp-inspect.ts); null otherwise. */
+  content: import('../acl/index.ts').ContentView | null = null;
   private readonly sock: ClientSock;
+  /** When the connection was accepted (%t, %Ts in unique-id-format). */
+  readonly acceptDate = Date.now();
+  /** `unique-id-format` of the frontend (null: none), its value for this transaction, and %rt. */
+  private readonly uidGen: UniqueIdGen | null;
+  private uid: string | null = null;
+  private generating = false;
+  private streamId = -1;
 
-  constructor(sock: ClientSock, frontendName: string, lookup: BackendLookup | null) {
+  constructor(sock: ClientSock, frontendName: string, lookup: BackendLookup | null, uidGen: UniqueIdGen | null = null) {
     this.sock = sock;
+    this.uidGen = uidGen;
     this.srcAddr = sock.remoteAddress ?? null;
     this.srcPort = sock.remotePort ?? 0;
     this.dstAddr = sock.localAddress ?? null;
@@ -98,8 +110,18 @@ export class StreamSampleContext implements SampleContext {
     this.backends = lookup;
   }
 
-  /** A new HTTP transaction: txn/req/res variables start empty. */
-  newTransaction(): void { this.vars.newTransaction(); }
+  /** A new HTTP transaction: txn/req/res variables start empty, a new unique id and %rt. */
+  newTransaction(): void {
+    this.vars.newTransaction();
+    this.uid = null;
+    this.streamId = -1;
+  }
+
+  /** %rt of the current stream (src/lb/log/stream-id.ts). */
+  get rt(): number {
+    if (this.streamId < 0) this.streamId = nextStreamId();
+    return this.streamId;
+  }
 
   /** The backend chosen for the current request (names and stats follow it). */
   useBackend(be: Backend | null): void {
@@ -107,7 +129,21 @@ export class StreamSampleContext implements SampleContext {
     this.currentBackend = be && this.backends ? this.backends.backend(be.name) : null;
   }
 
-  uniqueId(): string | null { return null; }
+  /**
+   * The request's unique id, generated from `unique-id-format` the first time it is asked
+   * for (fetch, header, log) and kept until the next request. A format that refers to
+   * itself (%ID, %[unique-id]) sees no id while it is being made.
+   */
+  uniqueId(): string | null {
+    if (this.uid !== null || this.uidGen === null || this.generating) return this.uid;
+    this.generating = true;
+    try {
+      this.uid = this.uidGen(this);
+    } finally {
+      this.generating = false;
+    }
+    return this.uid;
+  }
 
   /** The trackers, created on first use; every tracked entry is released when the socket closes. */
   trackers(): StreamTrackers {

@@ -27,12 +27,15 @@
 import net from 'node:net';
 import type { Server } from './server.ts';
 import { connectToServer } from './server-conn.ts';
+import { Deadline } from './deadline.ts';
+import { performance } from 'node:perf_hooks';
 
 export type ReuseMode = 'never' | 'safe' | 'aggressive' | 'always';
 
 /** What a connection's current user receives. */
 export interface ConnUser {
-  onConnData(conn: ServerConn, chunk: Buffer): void;
+  /** `now`: performance.now() when the bytes arrived. */
+  onConnData(conn: ServerConn, chunk: Buffer, now: number): void;
   onConnEnd(conn: ServerConn): void;
   /** The socket failed or closed (also during connect). */
   onConnGone(conn: ServerConn): void;
@@ -53,13 +56,23 @@ export class ServerConn {
   prev: ServerConn | null = null;
   next: ServerConn | null = null;
   pool: ServerPool | null = null;
+  /** The server's address generation when connecting: after `set server … addr`, this connection is not reused. */
+  private readonly addrGen: number;
+  /** `timeout server` (or `timeout tunnel`): inactivity, pushed back by reads and the user's writes (touch()). */
+  private readonly idle = new Deadline(() => { if (this.user) this.user.onConnTimeout(this); else this.sock.destroy(); });
+  private idleMs = 0;
+  /** A `set-timeout server` of some transaction replaced the backend's value on it. */
+  timeoutOverridden = false;
 
   constructor(server: Server, clientPort: number, fast: boolean, user: ConnUser) {
     this.server = server;
+    this.addrGen = server.addrGen;
     this.user = user;
     const onData = (chunk: Buffer): void => {
+      const now = performance.now();
+      this.idle.set(this.idleMs, now);
       const u = this.user;
-      if (u) u.onConnData(this, chunk);
+      if (u) u.onConnData(this, chunk, now);
       else this.sock.destroy(); // an idle connection must not talk
     };
     const sock = connectToServer(server, clientPort, fast ? onData : null);
@@ -69,10 +82,21 @@ export class ServerConn {
     sock.on('error', () => this.gone());
     sock.on('close', () => this.gone());
     sock.on('drain', () => this.user?.onConnDrain(this));
-    sock.on('timeout', () => { if (this.user) this.user.onConnTimeout(this); else sock.destroy(); });
+  }
+
+  /** Sets the inactivity timeout (ms, 0: none) and starts counting now. */
+  setIdleTimeout(ms: number): void {
+    this.idleMs = ms;
+    this.idle.set(ms);
+  }
+
+  /** Activity on the connection (a write by its user): the inactivity timeout starts again. */
+  touch(now?: number): void {
+    this.idle.set(this.idleMs, now);
   }
 
   private gone(): void {
+    this.idle.stop();
     this.pool?.remove(this);
     const u = this.user;
     this.user = null;
@@ -80,7 +104,7 @@ export class ServerConn {
   }
 
   get usable(): boolean {
-    return this.connected && !this.sock.destroyed && this.sock.writable && !this.sock.readableEnded;
+    return this.connected && !this.sock.destroyed && this.sock.writable && !this.sock.readableEnded && this.addrGen === this.server.addrGen;
   }
 }
 
@@ -105,13 +129,13 @@ export class ServerPool {
    * closed (not reusable, or reused max-reuse times); 'full' when the pool has no room
    * (the session may still keep it for itself).
    */
-  park(conn: ServerConn): 'parked' | 'spent' | 'full' {
+  park(conn: ServerConn, now = performance.now()): 'parked' | 'spent' | 'full' {
     if (!conn.usable) return 'spent';
     if (this.maxReuse >= 0 && conn.requests > this.maxReuse) return 'spent';
     if (this.maxConn >= 0 && this.length >= this.maxConn) return 'full';
     conn.lastUser = conn.user;
     conn.user = null;
-    conn.idleSince = performance.now();
+    conn.idleSince = now;
     conn.pool = this;
     conn.prev = this.tail;
     conn.next = null;

@@ -9,6 +9,7 @@
  * wait in a queue (queue.ts) — the server's own for requests pinned to it, else the
  * backend's.
  */
+import { isIP } from 'node:net';
 import type { ServerConfig } from '../config/types.ts';
 import type { LbServer } from '../algo/types.ts';
 import { newCounters, type Counters } from './counters.ts';
@@ -46,6 +47,10 @@ export class Server implements LbServer {
   /** When the current slow-start ramp began (ms, monotonic); 0 when not ramping. */
   warmingSince = 0;
   readonly counters: Counters = newCounters();
+  /** Made by the runtime API's `add server`: no configuration line refers to it. */
+  dynamic = false;
+  /** Bumped by moveTo(): connections opened before are not reused (server-pool.ts). */
+  addrGen = 0;
 
   constructor(cfg: ServerConfig) {
     this.cfg = cfg;
@@ -71,6 +76,20 @@ export class Server implements LbServer {
   /** A free slot exists (regardless of waiters). */
   get slotFree(): boolean {
     return this.served < this.slotLimit;
+  }
+
+  /**
+   * `set server … addr`: new connections go to `host` (and `port` when given); idle
+   * pooled connections still point at the old address and are closed, and those in use
+   * finish their transaction there and are not reused.
+   */
+  moveTo(host: string, port: number | null): void {
+    const a = this.cfg.address;
+    if (a.kind !== 'inet') return;
+    this.host = host;
+    this.addrGen++;
+    this.cfg.address = { ...a, host, family: isIP(host) === 6 ? 6 : 0, ...(port === null ? {} : { port, portOffset: 0 }) };
+    this.pool.closeAll();
   }
 
   /** Port to connect to, given the port the client connected to (for `addr` without port or `:+N`). */

@@ -28,8 +28,11 @@ import { retainReadBuffer, type Inbound } from './fast-io.ts';
 import { connectToServer, shouldRedispatch, turnaroundMs } from './server-conn.ts';
 import type { QueueEntry, Waiter } from './queue.ts';
 import type { PickRequest } from '../algo/types.ts';
+import { stickDispatch, type StickContext, type StickStores } from '../stick/persist.ts';
 import { observe } from '../check/observe.ts';
 import { TxnLog, type AccessLogSink, type LogSource } from './txn-log.ts';
+import { recordTxn, TxnTimes } from './latency.ts';
+import { performance } from 'node:perf_hooks';
 
 export interface StreamOwner {
   /** Frontend counters (bytes, sessions). */
@@ -41,6 +44,8 @@ export interface StreamOwner {
   readonly accessLog: AccessLogSink | null;
   readonly logSource: LogSource;
   onEnd(stream: TcpStream): void;
+  /** The sample context of a client connection (null when nothing evaluates samples); for `stick` rules. */
+  sampleContext?(sock: net.Socket): StickContext | null;
 }
 
 export class TcpStream implements Waiter, PickRequest {
@@ -68,17 +73,26 @@ export class TcpStream implements Waiter, PickRequest {
   readonly startedAt = Date.now();
   /** Access-log timing (null when the frontend does not log) and the termination state. */
   private readonly lg: TxnLog | null;
+  /** Latency of the session, for the stats histograms (latency.ts); always on. */
+  private readonly tm = new TxnTimes();
   private term = '--';
   private redispatched = false;
+  /** Entries `stick` rules will record the server in once connected (null: none). */
+  private stick: StickStores | null = null;
   private connectTimedOut = false;
   private srvEnds: { address: string; port: number; localAddress: string; localPort: number } | null = null;
 
-  constructor(cli: net.Socket, inbound: Inbound | null, owner: StreamOwner, backend: Backend | null) {
+  /** Client bytes read before the session started (tcp-request content inspection): sent first. */
+  private early: Buffer | null;
+
+  constructor(cli: net.Socket, inbound: Inbound | null, owner: StreamOwner, backend: Backend | null, early: Buffer | null = null) {
     this.cli = cli;
+    this.early = early;
     this.owner = owner;
     this.backend = backend;
     this.fast = inbound !== null;
     this.lg = owner.accessLog ? new TxnLog(cli) : null;
+    this.tm.begin(performance.now());
     sessionStart(owner.feCounters);
     cli.setNoDelay(true);
     if (owner.clientTimeout > 0) cli.setTimeout(owner.clientTimeout);
@@ -148,6 +162,7 @@ export class TcpStream implements Waiter, PickRequest {
     if (this.lg) this.lg.bytesOut += n;
     this.backend!.counters.bout += n;
     this.server!.counters.bout += n;
+    if (this.tm.response < 0) this.tm.response = performance.now() - this.tm.sent;
     const cli = this.cli;
     const ok = cli.write(chunk);
     if (this.fast ? cli.writableLength === 0 : ok) return;
@@ -164,7 +179,10 @@ export class TcpStream implements Waiter, PickRequest {
   private assignAndConnect(avoid: Server | undefined): void {
     const be = this.backend!;
     if (this.slot) { be.release(this.slot); this.slot = null; }
-    const a = be.assign(this, this, avoid);
+    // stick match / store-request (src/lb/stick/persist.ts), once per session.
+    let a = null;
+    if (avoid === undefined && be.cfg.stickRules.length > 0) ({ stick: this.stick, a } = stickDispatch(be, this.owner.sampleContext?.(this.cli) ?? null, this, null));
+    a ??= be.assign(this, this, avoid);
     if (a.kind === 'queued') {
       this.waiting = a.entry;
       if (this.lg) {
@@ -186,6 +204,7 @@ export class TcpStream implements Waiter, PickRequest {
 
   /** Waiter: a slot on `server` is ours (at once or from a queue). */
   granted(server: Server): void {
+    this.tm.queue = this.waiting ? performance.now() - this.waiting.since : 0;
     this.waiting = null;
     this.slot = server;
     if (this.lg) this.lg.tGranted = performance.now();
@@ -217,7 +236,8 @@ export class TcpStream implements Waiter, PickRequest {
     const srv = connectToServer(server, this.cli.localPort ?? 0, this.fast ? this.fromServer : null);
     this.srv = srv;
     this.connectTimedOut = false;
-    if (this.lg) this.lg.tConnStart = performance.now();
+    this.tm.connStart = performance.now();
+    if (this.lg) this.lg.tConnStart = this.tm.connStart;
     srv.on('close', () => {
       if (this.srv === srv) this.srv = null;
       this.maybeEnd();
@@ -238,8 +258,11 @@ export class TcpStream implements Waiter, PickRequest {
     srv.once('error', onConnectError);
     srv.once('connect', () => {
       if (this.connectTimer) { clearTimeout(this.connectTimer); this.connectTimer = null; }
+      if (this.stick !== null) { this.stick.commit(server, this.owner.sampleContext?.(this.cli) ?? null, null); this.stick = null; }
       observe(server, 'l4-ok');
       srv.removeListener('error', onConnectError);
+      this.tm.sent = performance.now();
+      this.tm.connect = this.tm.sent - this.tm.connStart;
       if (this.lg) {
         this.lg.tConnected = performance.now();
         this.srvEnds = { address: srv.remoteAddress ?? '', port: srv.remotePort ?? 0, localAddress: srv.localAddress ?? '', localPort: srv.localPort ?? 0 };
@@ -301,6 +324,7 @@ export class TcpStream implements Waiter, PickRequest {
       if (this.cliTimedOut) cli.end(() => cli.destroy());
       else cli.end();
     });
+    if (this.early) { const e = this.early; this.early = null; this.fromClient(e); }
     if (cli.readableEnded) srv.end();
     cli.resume();
   }
@@ -355,6 +379,7 @@ export class TcpStream implements Waiter, PickRequest {
       return;
     }
     this.ended = true;
+    recordTxn(this.tm, performance.now(), this.owner.feCounters, this.backend?.counters ?? null, this.server?.counters ?? null);
     if (this.lg) {
       const rec = this.lg.finish(this.owner.logSource, this.cli, this.backend, this.server, this.srvEnds, this.term, Math.max(0, this.attempts - 1), this.redispatched);
       this.owner.accessLog!.write(rec);

@@ -10,6 +10,7 @@
  */
 import type { LogRecord } from '../log/record.ts';
 import type { Server } from './server.ts';
+import { performance } from 'node:perf_hooks';
 
 export interface AccessLogSink {
   write(record: LogRecord): void;

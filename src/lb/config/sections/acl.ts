@@ -16,10 +16,14 @@ import type { CompiledCondition } from '../../acl/condition.ts';
 import { compileCondition as compileCond } from '../../acl/condition.ts';
 import { compileLogFormat } from '../../acl/logformat.ts';
 import type { LogFormatOptions } from '../../acl/logformat.ts';
+import { tableRefRecorder } from '../../stick/refs.ts';
 
-export function envOf(settings: ProxySettings): CompileEnv {
+/** The compile environment of a proxy's expressions; with `ctx`, table names are recorded for finalize. */
+export function envOf(settings: ProxySettings, ctx?: ParseContext): CompileEnv {
   const name = (settings as { name?: string }).name;
-  return name ? { baseDir: process.cwd(), mode: settings.mode, proxyName: name } : { baseDir: process.cwd(), mode: settings.mode };
+  if (!name) return { baseDir: process.cwd(), mode: settings.mode };
+  const onTableRef = ctx ? tableRefRecorder(ctx, name) : undefined;
+  return { baseDir: process.cwd(), mode: settings.mode, proxyName: name, ...(onTableRef ? { onTableRef } : {}) };
 }
 
 /** HAProxy's invalid_char(): names are made of letters, digits, '-', '_', '.', ':'. */
@@ -46,7 +50,7 @@ export function parseAclLine(ctx: ParseContext, proxy: ProxySettings, args: stri
     return;
   }
   try {
-    const acl = addAclLine(proxy.acls, name, args.slice(2), envOf(proxy));
+    const acl = addAclLine(proxy.acls, name, args.slice(2), envOf(proxy, ctx));
     const w = acl.terms[acl.terms.length - 1]!.warning;
     if (w) ctx.warning(w + '.');
   } catch (e) {
@@ -66,6 +70,7 @@ export interface ConditionUse {
 function ruleName(proxy: ProxyConfig, use: ConditionUse): string {
   const side = proxy.cap.frontend ? 'frontend' : 'backend';
   const kw = (use.keyword ?? '').split(' ')[0] ?? '';
+  if (kw === 'stick') return use.stage === 'response' ? 'backend stick-store rule' : 'backend use-server, balance or stick-match rule';
   if (kw.startsWith('http-response') || use.stage === 'response') return `${side} http-response header rule`;
   if (kw === 'use_backend') return 'backend switching rule';
   return `${side} http-request header rule`;
@@ -77,7 +82,7 @@ function ruleName(proxy: ProxyConfig, use: ConditionUse): string {
  */
 export function compileCondition(ctx: ParseContext, proxy: ProxyConfig, words: string[], use: ConditionUse = {}): CompiledCondition | null {
   try {
-    const c = compileCond(words, proxy.acls, { env: envOf(proxy), stage: use.stage ?? 'request', ruleName: ruleName(proxy, use) });
+    const c = compileCond(words, proxy.acls, { env: envOf(proxy, ctx), stage: use.stage ?? 'request', ruleName: ruleName(proxy, use) });
     for (const w of c.warnings) ctx.warning(w);
     return c;
   } catch (e) {
@@ -106,7 +111,7 @@ export function ruleValue(
   variable?: LogFormatOptions['variable'],
 ): Value | null {
   try {
-    const f = compileLogFormat(text, { env: envOf(proxy), variable });
+    const f = compileLogFormat(text, { env: envOf(proxy, ctx), variable });
     const render = f.render;
     return (rc) => render(rc.sample as SampleContext);
   } catch (e) {

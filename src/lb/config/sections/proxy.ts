@@ -16,10 +16,13 @@ import { parseListenList } from '../address.ts';
 import { parseServer, parseDefaultServer } from './server.ts';
 import { parseStatsKeyword } from './stats.ts';
 import { parseHttpRequest, setRuleCompilers } from './http-request.ts';
-import { parseTcpRequest } from './tcp-request.ts';
+import { parseInspectDelay, parseTcpRequest } from './tcp-request.ts';
+import { parseCapture, parseDeclare } from './capture.ts';
 import { LOG_PROXY_KEYWORDS, parseLogKeyword } from './log.ts';
 import { parseStickTable } from '../../stick/config.ts';
 import { defineStickTable } from '../../stick/registry.ts';
+import { noteTableDeclared } from '../../stick/refs.ts';
+import { parseStickRule } from '../../stick/rules.ts';
 import { compileCondition, parseAclLine, ruleCondition, ruleValue } from './acl.ts';
 
 // Rules compile their conditions and log-format values with the sample/ACL engine.
@@ -36,7 +39,7 @@ type Target = { proxy: ProxyConfig; defaults?: undefined } | { proxy?: undefined
 
 export const PROXY_KEYWORDS = [
   'bind', 'mode', 'maxconn', 'timeout', 'default_backend', 'use_backend', 'server',
-  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'cookie', 'http-request', 'http-response', 'monitor-uri', 'errorfiles', 'acl', 'tcp-request', 'stick-table', 'monitor', 'force-persist', 'ignore-persist', 'use-server', 'errorfile', 'option', 'no option', ...LOG_PROXY_KEYWORDS,
+  'default-server', 'balance', 'retries', 'fullconn', 'http-reuse', 'retry-on', 'cookie', 'http-request', 'http-response', 'http-after-response', 'capture', 'declare', 'monitor-uri', 'errorfiles', 'acl', 'tcp-request', 'stick-table', 'stick', 'monitor', 'force-persist', 'ignore-persist', 'use-server', 'errorfile', 'option', 'no option', ...LOG_PROXY_KEYWORDS,
   ...CHECK_KEYWORDS, ...BALANCE_KEYWORDS,
 ];
 
@@ -47,7 +50,7 @@ const FE_TIMEOUTS = new Set<TimeoutName>(['client', 'client-fin', 'http-request'
 const BE_TIMEOUTS = new Set<TimeoutName>(['server', 'server-fin', 'connect', 'queue', 'check', 'tunnel']);
 
 /** The options Switchyard serves (tcplog/dontlognull only shape future logs). */
-const SERVED_OPTIONS = new Set(['tcplog', 'dontlognull', 'redispatch', 'http-keep-alive', 'http-server-close', 'httpclose', 'forwardfor', 'originalto', 'forwarded', 'allbackups', 'abortonclose', 'persist', ...CHECK_OPTIONS]);
+const SERVED_OPTIONS = new Set(['tcplog', 'dontlognull', 'http-buffer-request', 'redispatch', 'http-keep-alive', 'http-server-close', 'httpclose', 'forwardfor', 'originalto', 'forwarded', 'allbackups', 'abortonclose', 'persist', ...CHECK_OPTIONS]);
 
 /** The three HTTP connection modes are one setting; `no option X` returns to keep-alive. */
 const HTTP_CONN_MODES: Readonly<Record<string, ProxyOptions['httpConnMode']>> = {
@@ -116,8 +119,11 @@ export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): vo
     case 'use_backend': {
       if (!capable(ctx, t, kw, 'frontend', 'warning', false)) return;
       if (!args[1]) return ctx.alert('SY_ERR_CFG_ARG', `'use_backend' requires a backend name.`);
-      if (args[1].includes('%[')) {
-        return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'use_backend' with a dynamic name (log-format) is not implemented yet.`);
+      // A log-format name (`be_%[req.hdr(host)]`) is resolved per request (frontend.ts).
+      let dynamic: import('../../rules/types.ts').Value | null = null;
+      if (/%[^%]/.test(args[1])) {
+        dynamic = ruleValue(ctx, t.proxy!, args[1]);
+        if (!dynamic) return;
       }
       let cond: import('../../acl/index.ts').CompiledCondition | null = null;
       if (args.length > 2) {
@@ -127,7 +133,7 @@ export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): vo
         cond = compileCondition(ctx, t.proxy!, args.slice(2), { keyword: 'use_backend' });
         if (!cond) return;
       }
-      t.proxy!.useBackends.push({ name: args[1], where: { ...ctx.where }, cond });
+      t.proxy!.useBackends.push(dynamic ? { name: args[1], where: { ...ctx.where }, cond, dynamic } : { name: args[1], where: { ...ctx.where }, cond });
       return;
     }
     case 'server': {
@@ -189,26 +195,39 @@ export function parseProxyLine(ctx: ParseContext, t: Target, args: string[]): vo
       const r = parseStickTable(args, t.proxy.name, { ...ctx.where });
       if (!r.ok) return ctx.alert(r.code, r.reason);
       STICK_DECLARED.add(t.proxy);
+      noteTableDeclared(ctx, t.proxy.name);
       defineStickTable(r.cfg);
       return;
     }
+    case 'stick':
+      // Server persistence through a stick table (src/lb/stick/rules.ts); a frontend warns, as HAProxy.
+      if (!capable(ctx, t, kw, 'backend', 'warning', false)) return;
+      return parseStickRule(ctx, t.proxy!, args);
     case 'tcp-request':
-      if (t.defaults) return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'tcp-request' in a 'defaults' section is not implemented yet; put the rules in the proxies.`);
+      if (t.defaults && args[1] === 'inspect-delay') {
+        // HAProxy 2.6: only a named defaults section may hold it (anonymous ones may not hold rules either).
+        if (t.defaults.name === '') return ctx.alert('SY_ERR_CFG_NOT_ALLOWED', `'tcp-request inspect-delay' is not allowed in an anonymous 'defaults' section; name the section.`);
+        return parseInspectDelay(ctx, t.defaults, args);
+      }
+      if (t.defaults) return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'tcp-request ${args[1] ?? ''}' rules in a 'defaults' section are not implemented yet; put the rules in the proxies ('tcp-request inspect-delay' is inherited).`);
       return parseTcpRequest(ctx, t.proxy, args);
     case 'acl':
       if (t.proxy && !t.proxy.cap.frontend && !t.proxy.cap.backend) return;
       return parseAclLine(ctx, s, args);
     case 'http-request':
-      if (t.defaults) {
-        if (t.defaults.name === '') return ctx.alert('SY_ERR_CFG_NOT_ALLOWED', `'http-request' not allowed in anonymous 'defaults' section.`);
-        return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'http-request' in a named 'defaults' section is not implemented yet; put the rules in the proxies.`);
-      }
+      if (t.defaults) return rulesInDefaults(ctx, t.defaults.name, 'http-request');
       return parseHttpRequest(ctx, t.proxy, args);
+    case 'http-after-response':
+      if (t.defaults) return rulesInDefaults(ctx, t.defaults.name, 'http-after-response');
+      return parseHttpRequest(ctx, t.proxy, args, 'after');
+    case 'capture':
+      if (t.defaults) return ctx.alert('SY_ERR_CFG_NOT_ALLOWED', `'capture' not allowed in 'defaults' section.`);
+      return parseCapture(ctx, t.proxy, args);
+    case 'declare':
+      if (t.defaults) return ctx.alert('SY_ERR_CFG_NOT_ALLOWED', `'declare' not allowed in 'defaults' section.`);
+      return parseDeclare(ctx, t.proxy, args);
     case 'http-response':
-      if (t.defaults) {
-        if (t.defaults.name === '') return ctx.alert('SY_ERR_CFG_NOT_ALLOWED', `'http-response' not allowed in anonymous 'defaults' section.`);
-        return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'http-response' in a named 'defaults' section is not implemented yet; put the rules in the proxies.`);
-      }
+      if (t.defaults) return rulesInDefaults(ctx, t.defaults.name, 'http-response');
       return parseHttpRequest(ctx, t.proxy, args, 'response');
     case 'stats':
       if (parseStatsKeyword(ctx, s, args)) return;
@@ -426,7 +445,8 @@ function parseOption(ctx: ParseContext, t: Target, s: { options: ProxyOptions; h
   }
   if (SERVED_OPTIONS.has(name)) {
     if (args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'option ${name}' does not take arguments.`);
-    s.options[name as 'tcplog' | 'dontlognull' | 'abortonclose' | 'persist'] = on;
+    if (name === 'http-buffer-request') s.options.httpBufferRequest = on;
+    else s.options[name as 'tcplog' | 'dontlognull' | 'abortonclose' | 'persist'] = on;
     return;
   }
   if (KNOWN_OPTIONS.has(name)) {
@@ -537,4 +557,13 @@ export function parseErrorfile(ctx: ParseContext, s: { errorfiles: Record<number
   const r = parseResponseHead(data, 'GET');
   if (r.state !== 'done') return ctx.alert('SY_ERR_CFG_ARG', `errorfile : '${args[2]}' is not a valid HTTP response${r.state === 'error' ? ` (${r.error.reason})` : ' (incomplete head)'}.`);
   s.errorfiles[code] = data;
+}
+
+/**
+ * HTTP rules in a defaults section: refused in an anonymous one (as HAProxy), not
+ * implemented yet in a named one (HAProxy 2.5+ lets proxies inherit them from there).
+ */
+function rulesInDefaults(ctx: ParseContext, name: string, keyword: string): void {
+  if (name === '') return ctx.alert('SY_ERR_CFG_NOT_ALLOWED', `'${keyword}' not allowed in anonymous 'defaults' section.`);
+  return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'${keyword}' in a named 'defaults' section is not implemented yet; put the rules in the proxies.`);
 }

@@ -18,7 +18,7 @@ export const UNSUPPORTED_GLOBAL = new Set([
   'log', 'log-tag', 'log-send-hostname', 'chroot', 'ulimit-n', 'nbproc', 'cpu-map',
   'ca-base', 'crt-base', 'key-base', 'description', 'node', 'hard-stop-after', 'grace',
   'max-spread-checks', 'lua-load', 'lua-load-per-thread', 'lua-prepend-path',
-  'maxsslconn', 'maxconnrate', 'maxsessrate', 'maxsslrate', 'maxcomprate', 'maxpipes',
+  'maxsslconn', 'maxsslrate', 'maxcomprate', 'maxpipes',
   'maxzlibmem', 'maxcompcpuusage', 'server-state-file', 'server-state-base', 'localpeer',
   'h1-case-adjust', 'h1-case-adjust-file', 'master-worker', 'mworker-max-reloads',
   'expose-experimental-directives', 'insecure-fork-wanted', 'insecure-setuid-wanted',
@@ -41,14 +41,14 @@ export function isUnsupportedGlobal(keyword: string): boolean {
 }
 
 export const UNSUPPORTED_PROXY = new Set([
-  'acl', 'http-request', 'http-response', 'http-after-response', 'tcp-request', 'tcp-response',
+  'acl', 'http-request', 'http-response', 'tcp-request', 'tcp-response',
   'stick-table', 'stick', 'log', 'log-format', 'log-format-sd', 'error-log-format', 'log-tag',
-  'capture', 'cookie', 'errorfiles', 'errorloc', 'errorloc302', 'errorloc303',
+  'cookie', 'errorfiles', 'errorloc', 'errorloc302', 'errorloc303',
   'redirect', 'compression', 'filter', 'http-check',
-  'tcp-check', 'stats', 'monitor-uri', 'monitor', 'monitor-net', 'source', 'unique-id-format',
-  'unique-id-header', 'email-alert', 'fullconn', 'persist', 'force-persist', 'ignore-persist',
+  'tcp-check', 'stats', 'monitor-uri', 'monitor', 'monitor-net', 'source',
+  'email-alert', 'fullconn', 'persist', 'force-persist', 'ignore-persist',
   'http-reuse', 'server-template', 'dynamic-cookie-key', 'rate-limit', 'description', 'id',
-  'disabled', 'enabled', 'declare', 'use-server', 'http-send-name-header', 'max-keep-alive-queue',
+  'disabled', 'enabled', 'use-server', 'http-send-name-header', 'max-keep-alive-queue',
   'retry-on', 'load-server-state-from-file', 'server-state-file-name', 'external-check',
   'backlog', 'clitcpka-cnt', 'clitcpka-idle', 'clitcpka-intvl', 'srvtcpka-cnt', 'srvtcpka-idle',
   'srvtcpka-intvl', 'bind-process', 'grace', 'guid', 'http-error', 'use-fcgi-app',

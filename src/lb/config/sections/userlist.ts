@@ -1,8 +1,10 @@
 /**
  * `userlist NAME` sections (HAProxy 2.6): `group NAME [users U1,U2…]` and
  * `user NAME [password HASH | insecure-password PASS] [groups G1,G2…]`. Crypt'd
- * passwords must be SHA-crypt (`$5$`, `$6$`, e.g. `mkpasswd -m sha-512`); other crypt(3)
- * schemes (MD5 `$1$`, DES, bcrypt) are refused as not implemented yet.
+ * passwords must be SHA-crypt (`$5$`, `$6$`, e.g. `mkpasswd -m sha-512`) or MD5-crypt
+ * (`$1$`, `openssl passwd -1`); other crypt(3) schemes (bcrypt `$2b$`, yescrypt `$y$`,
+ * DES) are refused as not implemented (HAProxy hands them to the system's crypt(3)).
+ * Refusing at load time beats a user that can never log in.
  */
 import type { ParseContext } from '../context.ts';
 import { Userlist, userlists } from '../../auth/userlist.ts';
@@ -43,7 +45,8 @@ export function parseUserlistLine(ctx: ParseContext, ul: Userlist, args: string[
       if (v === undefined) return ctx.alert('SY_ERR_CFG_ARG', `'user ${n}' : '${w}' expects a value.`);
       i++;
       if (w === 'password') {
-        if (!/^\$[56]\$/.test(v)) return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'user ${n}' : only SHA-crypt passwords ('$5$…', '$6$…') are implemented yet; use 'mkpasswd -m sha-512' or 'insecure-password'.`);
+        if (/^\$2[abxy]?\$/.test(v)) return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'user ${n}' : bcrypt passwords ('${v.slice(0, 4)}…') are not implemented in Switchyard; use a SHA-crypt hash ('openssl passwd -6', 'mkpasswd -m sha-512'), an MD5-crypt one ('openssl passwd -1') or 'insecure-password'.`);
+        if (!/^\$[156]\$/.test(v)) return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'user ${n}' : only SHA-crypt ('$5$…', '$6$…') and MD5-crypt ('$1$…') passwords are implemented; use 'openssl passwd -6' or 'insecure-password'.`);
         user.hash = v;
       } else if (w === 'insecure-password') {
         user.insecure = v;
