@@ -65,8 +65,12 @@ export async function runToEnd(args: string[], env: NodeJS.ProcessEnv = {}): Pro
   return { code, out: r.stderr() };
 }
 
-/** Resolves once something accepts TCP connections on the port (bounded wait). */
-export async function waitForPort(port: number, timeoutMs = 5000): Promise<void> {
+/**
+ * Resolves once something accepts TCP connections on the port (bounded wait). The bound
+ * is generous: a process start takes ~0.5 s on a quiet machine, several seconds on a
+ * loaded one, and this is a readiness wait, not a timing assertion.
+ */
+export async function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const ok = await new Promise<boolean>((resolve) => {
