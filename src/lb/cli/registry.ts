@@ -22,7 +22,7 @@ import { getWeight } from './commands/get.ts';
 import { enableServer, disableServer, enableHealth, disableHealth, enableAgent, disableAgent } from './commands/enable.ts';
 import { clearCounters } from './commands/clear.ts';
 import { prompt, quit, operator, user } from './commands/session.ts';
-import { showTable, clearTable } from './commands/table.ts';
+import { showTable, clearTable, setTable } from './commands/table.ts';
 import { addAcl, addMap, clearAcl, clearMap, delAcl, delMap, setMap, showAcl, showMap } from './commands/map.ts';
 
 const help: CliCommand = {
@@ -34,7 +34,7 @@ const help: CliCommand = {
 const COMMANDS: readonly CliCommand[] = [
   addAcl, addMap, addServer, clearAcl, clearCounters, clearMap, clearTable, delAcl, delMap, delServer,
   disableAgent, disableHealth, disableServer, enableAgent, enableHealth, enableServer, getWeight, operator,
-  setMap, setMaxconnFrontend, setMaxconnGlobal, setMaxconnServer, setRateLimit, setServer, setWeight,
+  setMap, setMaxconnFrontend, setMaxconnGlobal, setMaxconnServer, setRateLimit, setServer, setTable, setWeight,
   showAcl, showBackend, showCliLevel, showEnv, showErrors, showInfo, showMap, showServersState, showSess, showStat, showTable, showVersion,
   shutdownSession, shutdownSessionsServer,
   user, help, prompt, quit,

@@ -165,6 +165,25 @@ export class StickTable {
     return period === undefined ? e.d[i]! : freqReadAt(e.d, i, period, this.clock());
   }
 
+  /**
+   * Sets a rate's current period to `v` events (runtime API `set table`): the period
+   * starts now and the previous one is forgotten, so the rate reads `v` at once.
+   */
+  setRate(e: StickEntry, t: RateType, v: number): void {
+    const i = this.off[t];
+    if (i === undefined) return;
+    e.d[i] = this.clock();
+    e.d[i + 1] = v;
+    e.d[i + 2] = 0;
+  }
+
+  /** Removes one entry unless a tracker holds it (runtime API `clear table … key`); whether it went. */
+  delete(e: StickEntry): boolean {
+    if (e.refs !== 0 || e.prev === e) return false;
+    this.remove(e);
+    return true;
+  }
+
   /** Removes every unreferenced entry (runtime API `clear table`); returns how many went. */
   clear(): number {
     let n = 0;
