@@ -86,7 +86,17 @@ test('unknown flags and stray arguments are usage errors', () => {
 });
 
 test('HAProxy flags not served yet say so, with the usage code', () => {
-  for (const flag of ['-W', '-Ws', '-S', '-x', '-L', '-dM', '-dM0x55']) failsWith(['-f', 'a.cfg', flag], 'SY_ERR_CLI_USAGE');
+  for (const flag of ['-x', '-L', '-dM', '-dM0x55']) failsWith(['-f', 'a.cfg', flag], 'SY_ERR_CLI_USAGE');
+});
+
+test('-W, -Ws and -S (repeatable, with options) select master-worker mode', () => {
+  const c = parseCmdLine(['-W', '-S', 'fd@5', '-S', '/run/m.sock,mode,600,level,operator', '-f', 'a.cfg']);
+  assert.equal(c.masterWorker, true);
+  assert.equal(c.systemd, false);
+  assert.deepEqual(c.masterCli, ['fd@5', '/run/m.sock,mode,600,level,operator']);
+  const s = parseCmdLine(['-Ws', '-f', 'a.cfg']);
+  assert.equal(s.masterWorker && s.systemd, true);
+  failsWith(['-f', 'a.cfg', '-W', '-S'], 'SY_ERR_CLI_USAGE');
 });
 
 test('running or checking needs a configuration; version, help and -cc do not', () => {

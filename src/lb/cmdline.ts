@@ -25,15 +25,23 @@ export interface CmdLine {
   condition?: string;
   softStopPids: number[];
   hardStopPids: number[];
+  /** -W / -Ws: run a master that starts and reloads workers (src/lb/mworker). */
+  masterWorker: boolean;
+  /** -Ws: also tell systemd (NOTIFY_SOCKET) when ready and reloading. */
+  systemd: boolean;
+  /** -S ADDR[,OPTION,VALUE…]: master CLI listeners, as written. */
+  masterCli: string[];
 }
 
 export const USAGE = `Usage : switchyard [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -n <maxconn> ] [ -N <maxpconn> ]
         [ -p <pidfile> ] [ -C <dir> ] [ -c ] [ -cc <expr> ] [ -q ] [ -dW ] [ -dD ] [ -dr ]
-        [ -sf/-st [pid ]* ] [ -- <cfgfile>* ]
+        [ -W | -Ws ] [ -S <addr>[,<opts>] ] [ -sf/-st [pid ]* ] [ -- <cfgfile>* ]
         -v displays version ; -vv shows known build options.
         -d enters debug mode ; -db only disables background mode.
         -V enters verbose mode (disables quiet mode)
         -D goes daemon ; -C changes to <dir> before loading files.
+        -W master-worker mode ; -Ws master-worker mode with systemd notify support.
+        -S <addr>[,<opts>] master CLI (path, ipv4:port or fd@N; opts: mode <octal>, level <lvl>)
         -q quiet mode : don't display messages
         -c check mode : only check config files and exit
         -cc check condition : evaluate a condition and exit
@@ -49,7 +57,7 @@ export const USAGE = `Usage : switchyard [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -n <
 `;
 
 /** Flags HAProxy has that we know but don't serve yet: an error that says so. */
-const NOT_IMPLEMENTED = new Set(['-W', '-Ws', '-S', '-x', '-m', '-L', '-dM', '-dL', '-dV', '-de', '-dp', '-dS', '-dG']);
+const NOT_IMPLEMENTED = new Set(['-x', '-m', '-L', '-dM', '-dL', '-dV', '-de', '-dp', '-dS', '-dG']);
 
 function usageError(message: string): SyError {
   return new SyError('SY_ERR_CLI_USAGE', `${message}\n${USAGE}`);
@@ -59,7 +67,7 @@ export function parseCmdLine(argv: string[]): CmdLine {
   const c: CmdLine = {
     action: 'run', files: [], foreground: false, daemon: false, debug: false, quiet: false,
     verbose: false, diag: false, zeroWarning: false, ignoreResolveFailures: false,
-    noReusePort: false, softStopPids: [], hardStopPids: [],
+    noReusePort: false, softStopPids: [], hardStopPids: [], masterWorker: false, systemd: false, masterCli: [],
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
@@ -84,6 +92,9 @@ export function parseCmdLine(argv: string[]): CmdLine {
       case '-d': c.debug = true; c.foreground = true; continue;
       case '-db': c.foreground = true; continue;
       case '-D': c.daemon = true; continue;
+      case '-W': c.masterWorker = true; continue;
+      case '-Ws': c.masterWorker = true; c.systemd = true; continue;
+      case '-S': c.masterCli.push(value(i, a)); i++; continue;
       case '-q': c.quiet = true; continue;
       case '-V': c.verbose = true; continue;
       case '-dD': c.diag = true; continue;

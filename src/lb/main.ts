@@ -4,6 +4,7 @@
  * runBalancer() returns an exit code, or -1 while the balancer keeps running (signals end it).
  */
 import { spawn } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { parseCmdLine, USAGE, type CmdLine } from './cmdline.ts';
 import { parseConfigFiles } from './config/parser.ts';
@@ -14,6 +15,8 @@ import { resolveServers } from './core/resolve.ts';
 import { Runtime } from './core/runtime.ts';
 import { reportDiagnostics, reportFatal } from './report.ts';
 import { versionText } from './version-text.ts';
+import { runMaster } from './mworker/master.ts';
+import { adoptListeners, isWorker, serveMaster } from './mworker/worker.ts';
 import { SyError } from '../shared/errors.ts';
 import { alert, notice, setDiag, setQuiet, setSink } from '../shared/log.ts';
 import type { Config } from './config/types.ts';
@@ -40,41 +43,57 @@ export async function runBalancer(argv: string[]): Promise<number> {
   if (cmd.chdir) {
     try { process.chdir(cmd.chdir); } catch (e) { throw new SyError('SY_ERR_CLI_USAGE', `-C: cannot change to directory '${cmd.chdir}': ${(e as Error).message}`); }
   }
+  if (isWorker()) asWorker(cmd);
+  const loaded = await loadConfig(cmd);
+  if (!loaded.ok) return loaded.code;
+  const { config, addresses } = loaded;
+  if (cmd.action === 'check') {
+    if (!loaded.listens) {
+      process.stdout.write('Configuration file has no error but will not start (no listener) => exit(2).\n');
+      return 2;
+    }
+    if (loaded.warnings > 0) process.stdout.write('Warnings were found.\n');
+    process.stdout.write('Configuration file is valid\n');
+    return 0;
+  }
+  if (!loaded.listens) {
+    alert('[switchyard.main()] No enabled listener found (check for \'bind\' directives) ! Exiting.');
+    return 1;
+  }
+  return run(config, addresses, cmd);
+}
+
+export type LoadResult =
+  | { ok: true; config: Config; addresses: Map<string, string>; warnings: number; listens: boolean }
+  | { ok: false; code: number };
+
+/**
+ * Reads, resolves and checks the configuration, printing every diagnostic; not ok means
+ * it must not run (the exit code is 1). The master-worker master calls it again on reload.
+ */
+export async function loadConfig(cmd: CmdLine): Promise<LoadResult> {
   const parsed = parseConfigFiles(cmd.files);
   const config = parsed.config;
   applyCommandLineOverrides(config, cmd);
   const diags = [...parsed.diagnostics];
-  if (parsed.ok) {
-    const resolved = await resolveServers(config);
-    for (const d of resolved.diagnostics) {
-      if (cmd.ignoreResolveFailures) diags.push({ ...d, severity: 'warning', message: `${d.message} Ignored (-dr): the server starts in maintenance.` });
-      else diags.push(d);
-    }
-    if (cmd.ignoreResolveFailures) markUnresolvedInMaint(config, resolved.addresses);
-    const counts = reportDiagnostics(diags);
-    if (counts.alerts > 0) { reportFatal(config.files); return 1; }
-    if (cmd.zeroWarning && counts.warnings > 0) {
-      alert('Some warnings were found and \'zero-warning\' is set. Aborting.');
-      return 1;
-    }
-    if (cmd.action === 'check') {
-      if (!hasListeners(parsed)) {
-        process.stdout.write('Configuration file has no error but will not start (no listener) => exit(2).\n');
-        return 2;
-      }
-      if (counts.warnings > 0) process.stdout.write('Warnings were found.\n');
-      process.stdout.write('Configuration file is valid\n');
-      return 0;
-    }
-    if (!hasListeners(parsed)) {
-      alert('[switchyard.main()] No enabled listener found (check for \'bind\' directives) ! Exiting.');
-      return 1;
-    }
-    return run(config, resolved.addresses, cmd);
+  if (!parsed.ok) {
+    reportDiagnostics(diags);
+    reportFatal(config.files);
+    return { ok: false, code: 1 };
   }
-  reportDiagnostics(diags);
-  reportFatal(config.files);
-  return 1;
+  const resolved = await resolveServers(config);
+  for (const d of resolved.diagnostics) {
+    if (cmd.ignoreResolveFailures) diags.push({ ...d, severity: 'warning', message: `${d.message} Ignored (-dr): the server starts in maintenance.` });
+    else diags.push(d);
+  }
+  if (cmd.ignoreResolveFailures) markUnresolvedInMaint(config, resolved.addresses);
+  const counts = reportDiagnostics(diags);
+  if (counts.alerts > 0) { reportFatal(config.files); return { ok: false, code: 1 }; }
+  if (cmd.zeroWarning && counts.warnings > 0) {
+    alert('Some warnings were found and \'zero-warning\' is set. Aborting.');
+    return { ok: false, code: 1 };
+  }
+  return { ok: true, config, addresses: resolved.addresses, warnings: counts.warnings, listens: hasListeners(parsed) };
 }
 
 function applyCommandLineOverrides(config: Config, cmd: CmdLine): void {
@@ -103,11 +122,25 @@ async function run(config: Config, addresses: Map<string, string>, cmd: CmdLine)
     // Until we are up, messages go to the parent, which prints them and exits accordingly.
     setSink((line) => process.send!({ line }));
   }
+  const detach = (): void => {
+    if (!isDaemonChild) return;
+    process.send!({ ready: true }, () => {
+      setSink(() => { /* detached: no terminal to write to */ });
+      process.disconnect();
+    });
+  };
+  if ((cmd.masterWorker || config.global.masterWorker) && !isWorker()) {
+    return runMaster({
+      cmd, config, load: () => loadConfig(cmd), argv: process.argv.slice(2), ready: detach,
+      failed: (code) => { if (isDaemonChild) process.send!({ failed: true }, () => process.exit(code)); else process.exit(code); },
+    });
+  }
+  if (isWorker()) adoptListeners();
   const rt = new Runtime(config, addresses);
   try {
     await rt.start();
     dropPrivileges(config);
-    if (config.global.pidfile) {
+    if (config.global.pidfile && !isWorker()) {
       try {
         writeFileSync(config.global.pidfile, `${process.pid}\n`);
       } catch (e) {
@@ -126,13 +159,25 @@ async function run(config: Config, addresses: Map<string, string>, cmd: CmdLine)
   }
   signalOldProcesses(cmd);
   installSignals(rt);
-  if (isDaemonChild) {
-    process.send!({ ready: true }, () => {
-      setSink(() => { /* detached: no terminal to write to */ });
-      process.disconnect();
-    });
-  }
+  if (isWorker()) serveMaster(rt);
+  detach();
   return -1;
+}
+
+/**
+ * A master-worker worker runs the master's command line as a plain balancer: in the
+ * foreground, without pidfile, daemon, old-process signals or a master of its own (the
+ * master did those), in the directory the master already changed to.
+ */
+function asWorker(cmd: CmdLine): void {
+  cmd.foreground = true;
+  cmd.daemon = false;
+  cmd.masterWorker = false;
+  cmd.masterCli = [];
+  cmd.pidfile = undefined;
+  cmd.chdir = undefined;
+  cmd.softStopPids = [];
+  cmd.hardStopPids = [];
 }
 
 function dropPrivileges(config: Config): void {
@@ -158,12 +203,16 @@ function signalOldProcesses(cmd: CmdLine): void {
 }
 
 function installSignals(rt: Runtime): void {
-  const hard = (): void => {
+  // A worker reports the signal in its status (128 + number) as if it had died of it:
+  // its master tells an operator's SIGINT (exit 130) from its own SIGTERM (normal).
+  const hard = (sig: NodeJS.Signals): void => {
     rt.stop();
-    process.exit(0);
+    process.exit(isWorker() ? 128 + osConstants.signals[sig] : 0);
   };
   process.on('SIGINT', hard);
   process.on('SIGTERM', hard);
+  // SIGUSR2 and SIGHUP ask a master to reload; a worker must never die of them.
+  if (isWorker()) process.on('SIGUSR2', () => { /* the master's signal */ });
   process.on('SIGUSR1', () => {
     notice('Stopping frontends (soft stop): existing sessions will finish.');
     void rt.softStop().then(() => process.exit(0));

@@ -24,6 +24,8 @@ export const notice = (m: string): void => emit('NOTICE', m);
 /** Redirects messages (a daemon child sends them to its parent before detaching). */
 let sink: ((line: string) => void) | null = null;
 export function setSink(fn: ((line: string) => void) | null): void { sink = fn; }
+/** The current redirection (null: stderr), so a caller can tee messages and restore it. */
+export function getSink(): ((line: string) => void) | null { return sink; }
 export function writeLine(line: string): void {
   if (sink) sink(line);
   else process.stderr.write(line);

@@ -5,6 +5,10 @@
  *
  * Sockets are opened with SO_REUSEPORT (as HAProxy does on Linux) so that a new process
  * started with -sf/-st can bind the same ports before the old one lets go.
+ *
+ * A worker of master-worker mode (src/lb/mworker) binds nothing itself: the master holds
+ * every socket and hands them down as inherited descriptors; setInheritedListeners() maps
+ * each address (listenerKey) to its descriptor, and listen() uses that instead of binding.
  */
 import net from 'node:net';
 import { chmodSync, unlinkSync, statSync } from 'node:fs';
@@ -33,16 +37,45 @@ export function expandAddress(a: ListenAddress): { addr: ListenAddress; port?: n
   return out;
 }
 
+/** The identity of one listening address, the same in a master and its workers. */
+export function listenerKey(a: ListenAddress, port?: number): string {
+  return `${a.kind} ${addressLabel(a, port)}`;
+}
+
+const inherited = new Map<string, number>();
+
+/** Listening descriptors handed down by a master process: listenerKey → fd. */
+export function setInheritedListeners(map: ReadonlyMap<string, number>): void {
+  inherited.clear();
+  for (const [k, fd] of map) inherited.set(k, fd);
+}
+
+/** A stale socket file from a previous run would make bind fail; remove only sockets. */
+export function removeStaleSocket(path: string): void {
+  try { if (statSync(path).isSocket()) unlinkSync(path); } catch { /* absent */ }
+}
+
+/** HAProxy's words for the usual bind failures. */
+export function bindErrorReason(code: string | undefined, fallback: string): string {
+  return code === 'EADDRINUSE' ? 'Address already in use'
+    : code === 'EACCES' ? 'Permission denied'
+    : code === 'EADDRNOTAVAIL' ? 'Cannot assign requested address'
+    : code === 'EBADF' || code === 'ENOTSOCK' || code === 'EINVAL' ? 'not a listening socket descriptor'
+    : fallback;
+}
+
 function listen(server: net.Server, a: ListenAddress, port: number | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (e: Error): void => reject(e);
     server.once('error', onError);
     const done = (): void => { server.removeListener('error', onError); resolve(); };
-    if (a.kind === 'fd') {
+    const fd = inherited.get(listenerKey(a, port));
+    if (fd !== undefined) {
+      server.listen({ fd, backlog: 1024 }, done);
+    } else if (a.kind === 'fd') {
       server.listen({ fd: a.fd }, done);
     } else if (a.kind === 'unix') {
-      // A stale socket file from a previous run would make bind fail; remove only sockets.
-      try { if (statSync(a.path).isSocket()) unlinkSync(a.path); } catch { /* absent */ }
+      removeStaleSocket(a.path);
       server.listen({ path: a.path }, done);
     } else {
       const host = a.host === '' ? (a.family === 6 ? '::' : '0.0.0.0') : a.host;
@@ -74,14 +107,10 @@ export async function bindAll(
         await listen(server, addr, port);
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
-        const reason = err.code === 'EADDRINUSE' ? 'Address already in use'
-          : err.code === 'EACCES' ? 'Permission denied'
-          : err.code === 'EADDRNOTAVAIL' ? 'Cannot assign requested address'
-          : err.code === 'EBADF' || err.code === 'ENOTSOCK' || err.code === 'EINVAL' ? 'not a listening socket descriptor'
-          : err.message;
+        const reason = bindErrorReason(err.code, err.message);
         throw new SyError('SY_ERR_RUN_BIND', `Starting ${what}: cannot bind socket (${reason}) [${label}]`);
       }
-      if (addr.kind === 'unix' && mode !== undefined) chmodSync(addr.path, mode);
+      if (addr.kind === 'unix' && mode !== undefined && !inherited.has(listenerKey(addr, port))) chmodSync(addr.path, mode);
       if (fast && fastAcceptWanted) acceptFast(server, onConnection);
       server.on('error', () => { /* accept errors (EMFILE…) are transient; libuv retries */ });
       bound.push({ server, label });

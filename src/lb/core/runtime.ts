@@ -23,6 +23,7 @@ import { startHealthChecks, type HealthChecks } from '../check/scheduler.ts';
 import { spreadChecksOf } from '../check/config.ts';
 import type { ServerMonitor } from '../check/monitor.ts';
 import { FreqCounter } from './rate-limit.ts';
+import { notice } from '../../shared/log.ts';
 
 export class Runtime implements ConnectionGate {
   readonly config: Config;
@@ -187,17 +188,26 @@ export class Runtime implements ConnectionGate {
     for (const w of this.idleWaiters.splice(0)) w();
   }
 
-  /** Stops accepting, lets running sessions finish; resolves when none is left. */
+  /**
+   * Stops accepting, lets running sessions finish; resolves when none is left, or, with
+   * `hard-stop-after T`, after T, when whatever is still running is closed (stop()).
+   */
   softStop(): Promise<void> {
     this.stopping = true;
     this.healthChecks?.stop();
     for (const m of this.dynamicMonitors) m.stop();
-    for (const fe of this.frontends) fe.stopListening();
+    for (const fe of this.frontends) { fe.stopListening(); fe.drainStreams(); }
     for (const b of this.cliSockets) b.server.close();
     this.cliSockets = [];
     this.cli?.closeAll();
     return new Promise((resolve) => {
-      this.idleWaiters.push(resolve);
+      const hardAfter = this.config.global.hardStopAfter;
+      const timer = hardAfter === undefined ? undefined : setTimeout(() => {
+        notice(`hard-stop-after ${hardAfter} ms reached: closing ${this.sessionCount} remaining session(s).`);
+        this.stop();
+        resolve();
+      }, hardAfter);
+      this.idleWaiters.push(() => { clearTimeout(timer); resolve(); });
       this.checkIdle();
     });
   }

@@ -48,7 +48,11 @@ export function openUnixDgram(path: string, counters: { sent: number; dropped: n
   const addr = Buffer.alloc(SUN_LEN);
   addr.writeUInt16LE(AF_UNIX, 0);
   p.copy(addr, 2);
-  const alen = 2 + p.length + 1;
+  // A leading '@' names a Linux abstract socket (systemd's NOTIFY_SOCKET often is one):
+  // its name starts with a NUL byte and its length counts no terminating NUL.
+  const abstract = path.startsWith('@');
+  if (abstract) addr[2] = 0;
+  const alen = 2 + p.length + (abstract ? 0 : 1);
   const c = libc();
   let fd = c.socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) throw new Error(`cannot create a UNIX datagram socket for '${path}' (errno ${koffi.errno()})`);
