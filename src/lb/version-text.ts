@@ -15,6 +15,8 @@ export function versionText(verbose: boolean): string {
       '      epoll : pref=300,  test result OK (libuv)',
       'Available multiplexer protocols :',
       '              none : mode=TCP       side=FE|BE',
+      '',
+      'Available services : prometheus-exporter',
     );
   }
   return lines.join('\n') + '\n';

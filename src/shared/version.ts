@@ -7,7 +7,8 @@
 export const VERSION = '0.1.0';
 export const RELEASE_DATE = '2026/11/22';
 export const COMPAT_VERSION = '2.6.0';
-export const FEATURES: ReadonlySet<string> = new Set(['SWITCHYARD', 'GETADDRINFO', 'POLL', 'EPOLL']);
+// PROMEX: `http-request use-service prometheus-exporter` (src/lb/stats/prometheus-service.ts).
+export const FEATURES: ReadonlySet<string> = new Set(['SWITCHYARD', 'GETADDRINFO', 'POLL', 'EPOLL', 'PROMEX']);
 
 /** C strtol(…, 10): leading blanks, an optional sign, digits; where it stopped. */
 function strtol(s: string, at: number): { value: number; end: number } {

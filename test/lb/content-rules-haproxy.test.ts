@@ -21,6 +21,7 @@ const missing = !existsSync(HAPROXY) ? 'haproxy is not installed' : !existsSync(
 const FILES = [
   'tcp-request-content.vtc', 'tcp-request-content-stick.vtc', 'http-tcp-request-content.vtc',
   'http-after-response.vtc', 'http-capture-log.vtc', 'http-set-timeout-use-backend.vtc', 'http-wait-for-body.vtc',
+  'http-normalize-uri-use-service.vtc',
 ];
 
 for (const f of FILES) {

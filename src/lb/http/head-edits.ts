@@ -130,6 +130,28 @@ export class HeadEdits {
     for (const a of this.added) if (!a.deleted && a.name.toLowerCase() === lower) a.value = fn(a.value);
   }
 
+  /**
+   * The fields as they are now, in the order the writer sends them (original fields not
+   * deleted, rewritten ones in place, then the added ones): lower-case names and values.
+   * For the sample engine's view of a rewritten head (acl/http-view.ts editedRequestView).
+   */
+  currentFields(): { names: string[]; values: string[] } {
+    const names: string[] = [];
+    const values: string[] = [];
+    for (let k = 0; k < this.head.fieldCount; k++) {
+      const e = this.fields.get(k);
+      if (e === null) continue;
+      names.push(this.originalName(k).toLowerCase());
+      values.push(e === undefined ? this.originalValue(k) : e.slice(e.indexOf(':') + 1).trim());
+    }
+    for (const a of this.added) {
+      if (a.deleted) continue;
+      names.push(a.name.toLowerCase());
+      values.push(a.value);
+    }
+    return { names, values };
+  }
+
   /** The added field lines ("Name: value") still present, for the writer's `extra`. */
   addedLines(): string[] {
     const out: string[] = [];

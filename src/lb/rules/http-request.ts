@@ -8,6 +8,7 @@
 import type { HttpRequestAction, HttpRequestRule, RuleContext, RuleVerdict, HeaderMatch } from './types.ts';
 import type { SampleContext } from '../acl/index.ts';
 import { sampleToString, sampleToSint } from '../acl/index.ts';
+import { normalizeTarget } from './normalize-uri.ts';
 
 const REASON: Record<number, string> = {
   200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 301: 'Moved Permanently', 302: 'Found',
@@ -130,6 +131,14 @@ function apply(ctx: RuleContext, a: HttpRequestAction): RuleVerdict | null {
       ctx.edits.status = a.status;
       ctx.edits.reason = a.reason ?? reasonOf(a.status);
       return null;
+    case 'normalize-uri': {
+      const t = normalizeTarget(currentTarget(ctx), a.op, a.option);
+      // strict: a malformed %-escape makes the request invalid (HAProxy answers 400).
+      if (t === null) return { kind: 'error', status: 400 };
+      if (t !== currentTarget(ctx)) ctx.edits.target = t;
+      return null;
+    }
+    case 'use-service': return { kind: 'service', service: a.service };
     case 'set-query': {
       const { path } = splitTarget(currentTarget(ctx));
       const v = a.value(ctx);
@@ -138,6 +147,12 @@ function apply(ctx: RuleContext, a: HttpRequestAction): RuleVerdict | null {
     }
   }
 }
+
+/** Actions that change the head: the sample view is refreshed after them. */
+const REWRITES: ReadonlySet<HttpRequestAction['kind']> = new Set([
+  'add-header', 'set-header', 'del-header', 'replace-header', 'replace-value', 'set-method',
+  'set-path', 'set-pathq', 'set-query', 'set-uri', 'set-status', 'normalize-uri',
+]);
 
 /** The same machinery over a response head (`http-response`): ctx.edits is the response's. */
 export const runResponseRules = (rules: readonly HttpRequestRule[], ctx: RuleContext): RuleVerdict => runRequestRules(rules, ctx);
@@ -154,6 +169,7 @@ export function runRequestRules(rules: readonly HttpRequestRule[], ctx: RuleCont
     if (a.kind === 'wait-for-body') return { kind: 'wait-body', next: i + 1, time: a.time, atLeast: a.atLeast };
     const v = apply(ctx, a);
     if (v !== null) return v;
+    if (ctx.refresh !== undefined && REWRITES.has(a.kind)) ctx.refresh();
   }
   return { kind: 'continue' };
 }

@@ -16,6 +16,12 @@ export interface RuleContext {
   readonly sample: unknown;
   /** What actions change in the transaction beyond the head (captures, log level, timeouts); absent: ignored. */
   readonly txn?: TxnHooks;
+  /**
+   * Called after each rule that rewrote the head, so that the conditions and samples of
+   * the rules after it see the message as rewritten (HAProxy evaluates every rule on the
+   * current HTX message: after `set-path`, `path` is the new path). Absent: no sample view.
+   */
+  readonly refresh?: () => void;
 }
 
 /** The transaction's side effects some actions have, implemented by the stream. */
@@ -61,7 +67,14 @@ export type HttpRequestAction =
   /** `set-timeout server|tunnel T|EXPR`: a literal (ms) or an expression read as ms. */
   | { kind: 'set-timeout'; which: 'server' | 'tunnel'; ms: number | null; expr: import('../acl/index.ts').CompiledExpr | null }
   /** `wait-for-body time T [at-least N]`: the rules pause until the body (or N bytes) is here, 408 after T. */
-  | { kind: 'wait-for-body'; time: number; atLeast: number };
+  | { kind: 'wait-for-body'; time: number; atLeast: number }
+  /** `normalize-uri OP [full|strict]` (normalize-uri.ts); `option` is the full/strict word. */
+  | { kind: 'normalize-uri'; op: import('./normalize-uri.ts').NormalizeOp; option: boolean }
+  /** `use-service NAME`: a service inside the proxy answers the request (final). */
+  | { kind: 'use-service'; service: ServiceName };
+
+/** Services `use-service` can start (HAProxy 2.6 built with USE_PROMEX has this one). */
+export type ServiceName = 'prometheus-exporter';
 
 export interface HttpRequestRule {
   where: { file: string; line: number };
@@ -77,5 +90,7 @@ export type RuleVerdict =
   | { kind: 'error'; status: number }
   | { kind: 'tarpit'; status: number }
   | { kind: 'reject' }
+  /** use-service: the stream hands the request to a service (its body is read, then it answers). */
+  | { kind: 'service'; service: ServiceName }
   /** wait-for-body: collect the body, then resume the same list at rule `next`. */
   | { kind: 'wait-body'; next: number; time: number; atLeast: number };

@@ -8,10 +8,15 @@
  * maximums and state-change times come from the once-a-second sampler (sampler.ts).
  * Latency: HAProxy's average and maximum gauges, plus real histograms (buckets in
  * seconds, `_bucket{le}`, `_sum`, `_count`) under `*_time_histogram_seconds` names.
- * Served at `<stats uri>/metrics` (service.ts). The help texts are our own words.
+ * Served at `<stats uri>/metrics` (service.ts) and by `http-request use-service
+ * prometheus-exporter` (prometheus-service.ts, with `scope=` and `no-maint`). The help
+ * texts are our own words.
  */
 import type { Runtime } from '../core/runtime.ts';
 import type { Counters } from '../core/counters.ts';
+import type { Frontend } from '../core/frontend.ts';
+import type { Backend } from '../core/backend.ts';
+import type { Server } from '../core/server.ts';
 import { VERSION } from '../../shared/version.ts';
 import { backendStatus, frontendStatus, serverState } from './status.ts';
 import { downtimeMs, sampled } from './sampler.ts';
@@ -63,7 +68,8 @@ function traffic(b: Builder, p: string, labels: Record<string, string>, c: Count
   b.add(`${p}_bytes_out_total`, 'counter', 'Bytes sent to clients.', labels, c.bout);
   if (!http) return;
   for (const [code, k] of CODES) b.add(`${p}_http_responses_total`, 'counter', 'HTTP responses by status class.', { ...labels, code }, c[k]);
-  b.add(`${p}_http_requests_total`, 'counter', 'HTTP requests.', labels, c.req_tot);
+  // HAProxy's exporter has no per-server request count (the responses by class stand in).
+  if (p !== 'haproxy_server') b.add(`${p}_http_requests_total`, 'counter', 'HTTP requests.', labels, c.req_tot);
 }
 
 /** Sampled facts: the session-rate maximum, and for backends and servers the state history. */
@@ -116,9 +122,34 @@ function serverSide(b: Builder, p: string, labels: Record<string, string>, c: Co
   b.add(`${p}_connection_reuses_total`, 'counter', 'Requests sent over an already used connection.', labels, c.reuse);
 }
 
-export function prometheusText(rt: Runtime): string {
+/** What to export (the exporter's `scope=` and `no-maint` query parameters); all when omitted. */
+export interface PrometheusOptions {
+  readonly scopes: ReadonlySet<PrometheusScope>;
+  /** Leave out the servers in maintenance. */
+  readonly noMaint: boolean;
+}
+export type PrometheusScope = 'global' | 'frontend' | 'backend' | 'server' | 'stick-table';
+export const ALL_SCOPES: ReadonlySet<PrometheusScope> = new Set(['global', 'frontend', 'backend', 'server', 'stick-table']);
+
+export function prometheusText(rt: Runtime, opts: PrometheusOptions = { scopes: ALL_SCOPES, noMaint: false }): string {
   const b = new Builder();
   const none = {};
+  const sc = opts.scopes;
+  if (sc.has('global')) processMetrics(b, rt, none);
+  if (sc.has('frontend')) for (const fe of rt.frontends) frontendMetrics(b, fe);
+  if (!sc.has('backend') && !sc.has('server')) return b.text();
+  for (const be of rt.backends.values()) {
+    if (sc.has('backend')) backendMetrics(b, be);
+    if (!sc.has('server')) continue;
+    for (const s of be.servers) {
+      if (opts.noMaint && serverState(s) === 'MAINT') continue;
+      serverMetrics(b, be, s);
+    }
+  }
+  return b.text();
+}
+
+function processMetrics(b: Builder, rt: Runtime, none: Record<string, string>): void {
   b.add('haproxy_process_nbthread', 'gauge', 'Threads of the process.', none, 1);
   b.add('haproxy_process_nbproc', 'gauge', 'Processes.', none, 1);
   b.add('haproxy_process_relative_process_id', 'gauge', 'Relative process number.', none, 1);
@@ -132,68 +163,72 @@ export function prometheusText(rt: Runtime): string {
   b.add('haproxy_process_requests_total', 'counter', 'HTTP requests received since start.', none, reqs);
   b.add('haproxy_process_build_info', 'gauge', 'Build information (the version label).', { version: VERSION }, 1);
   b.add('haproxy_process_start_time_seconds', 'gauge', 'Start time (seconds since the epoch).', none, Math.floor(rt.startedAt / 1000));
+}
 
-  for (const fe of rt.frontends) {
-    const l = { proxy: fe.name };
-    const c = fe.feCounters;
-    b.add('haproxy_frontend_current_sessions', 'gauge', 'Current sessions.', l, c.scur);
-    b.add('haproxy_frontend_max_sessions', 'gauge', 'Most concurrent sessions seen.', l, c.smax);
-    b.add('haproxy_frontend_limit_sessions', 'gauge', 'Session limit (maxconn).', l, fe.maxconn);
-    traffic(b, 'haproxy_frontend', l, c, fe.http);
-    b.add('haproxy_frontend_request_errors_total', 'counter', 'Invalid requests.', l, c.ereq);
-    const open = frontendStatus(fe) !== 'STOP';
-    b.add('haproxy_frontend_status', 'gauge', 'Frontend state (1 for the current state).', { ...l, state: 'DOWN' }, open ? 0 : 1);
-    b.add('haproxy_frontend_status', 'gauge', 'Frontend state (1 for the current state).', { ...l, state: 'UP' }, open ? 1 : 0);
-    b.add('haproxy_frontend_connections_total', 'counter', 'Connections accepted.', l, c.stot);
-    b.add('haproxy_frontend_denied_connections_total', 'counter', 'Connections refused.', l, c.dcon);
-    sampledFacts(b, 'haproxy_frontend', l, c, 'none');
-    latency(b, 'haproxy_frontend', l, c, ['total'], false);
-    const sm = sampled(c);
-    if (sm) {
-      b.add('haproxy_frontend_connections_rate_max', 'gauge', 'Highest connections per second seen.', l, sm.rateMax);
-      if (fe.http) b.add('haproxy_frontend_http_requests_rate_max', 'gauge', 'Highest HTTP requests per second seen.', l, sm.reqRateMax);
-    }
+function frontendMetrics(b: Builder, fe: Frontend): void {
+  const l = { proxy: fe.name };
+  const c = fe.feCounters;
+  b.add('haproxy_frontend_current_sessions', 'gauge', 'Current sessions.', l, c.scur);
+  b.add('haproxy_frontend_max_sessions', 'gauge', 'Most concurrent sessions seen.', l, c.smax);
+  b.add('haproxy_frontend_limit_sessions', 'gauge', 'Session limit (maxconn).', l, fe.maxconn);
+  traffic(b, 'haproxy_frontend', l, c, fe.http);
+  b.add('haproxy_frontend_request_errors_total', 'counter', 'Invalid requests.', l, c.ereq);
+  b.add('haproxy_frontend_requests_denied_total', 'counter', 'Requests denied by rules.', l, c.dreq);
+  b.add('haproxy_frontend_responses_denied_total', 'counter', 'Responses denied by rules.', l, c.dresp);
+  const open = frontendStatus(fe) !== 'STOP';
+  b.add('haproxy_frontend_status', 'gauge', 'Frontend state (1 for the current state).', { ...l, state: 'DOWN' }, open ? 0 : 1);
+  b.add('haproxy_frontend_status', 'gauge', 'Frontend state (1 for the current state).', { ...l, state: 'UP' }, open ? 1 : 0);
+  b.add('haproxy_frontend_connections_total', 'counter', 'Connections accepted.', l, c.stot);
+  b.add('haproxy_frontend_denied_connections_total', 'counter', 'Connections refused.', l, c.dcon);
+  sampledFacts(b, 'haproxy_frontend', l, c, 'none');
+  latency(b, 'haproxy_frontend', l, c, ['total'], false);
+  const sm = sampled(c);
+  if (sm) {
+    b.add('haproxy_frontend_connections_rate_max', 'gauge', 'Highest connections per second seen.', l, sm.rateMax);
+    if (fe.http) b.add('haproxy_frontend_http_requests_rate_max', 'gauge', 'Highest HTTP requests per second seen.', l, sm.reqRateMax);
   }
-  for (const be of rt.backends.values()) {
-    const l = { proxy: be.name };
-    const c = be.counters;
-    const http = be.cfg.mode === 'http';
-    serverSide(b, 'haproxy_backend', l, c);
-    const scur = Math.max(c.scur, be.beconn);
-    b.add('haproxy_backend_current_sessions', 'gauge', 'Current sessions.', l, scur);
-    b.add('haproxy_backend_max_sessions', 'gauge', 'Most concurrent sessions seen.', l, Math.max(c.smax, scur));
-    b.add('haproxy_backend_limit_sessions', 'gauge', 'Session limit (fullconn).', l, be.fullconn);
-    traffic(b, 'haproxy_backend', l, c, http);
-    const up = backendStatus(be) === 'UP';
-    b.add('haproxy_backend_status', 'gauge', 'Backend state (1 for the current state).', { ...l, state: 'DOWN' }, up ? 0 : 1);
-    b.add('haproxy_backend_status', 'gauge', 'Backend state (1 for the current state).', { ...l, state: 'UP' }, up ? 1 : 0);
-    const usable = be.servers.filter((s) => s.usable && (be.activeUsableCount() > 0 ? !s.backup : s.backup));
-    b.add('haproxy_backend_weight', 'gauge', 'Effective weight of the servers in use.', l, usable.reduce((n, s) => n + s.weight, 0));
-    b.add('haproxy_backend_active_servers', 'gauge', 'Usable active servers.', l, be.activeUsableCount());
-    b.add('haproxy_backend_backup_servers', 'gauge', 'Usable backup servers.', l, be.backupUsableCount());
-    b.add('haproxy_backend_uweight', 'gauge', 'Configured weight of the servers in use.', l, usable.reduce((n, s) => n + s.userWeight, 0));
-    sampledFacts(b, 'haproxy_backend', l, c, 'downs');
-    latency(b, 'haproxy_backend', l, c, MEASURES, true);
-    for (const s of be.servers) {
-      const sl = { proxy: be.name, server: s.name };
-      const sc = s.counters;
-      serverSide(b, 'haproxy_server', sl, sc);
-      const cur = Math.max(sc.scur, s.served);
-      b.add('haproxy_server_current_sessions', 'gauge', 'Current sessions.', sl, cur);
-      b.add('haproxy_server_max_sessions', 'gauge', 'Most concurrent sessions seen.', sl, Math.max(sc.smax, cur));
-      b.add('haproxy_server_limit_sessions', 'gauge', 'Session limit (maxconn; NaN when none).', sl, s.maxconn > 0 ? s.maxconn : NaN);
-      traffic(b, 'haproxy_server', sl, sc, http);
-      const state = serverState(s);
-      for (const st of ['DOWN', 'UP', 'MAINT', 'DRAIN', 'NOLB'] as const) {
-        b.add('haproxy_server_status', 'gauge', 'Server state (1 for the current state).', { ...sl, state: st }, state === st ? 1 : 0);
-      }
-      b.add('haproxy_server_weight', 'gauge', 'Effective weight.', sl, s.weight);
-      b.add('haproxy_server_uweight', 'gauge', 'Weight set by configuration or the runtime API.', sl, s.userWeight);
-      if (s.cfg.maxqueue > 0) b.add('haproxy_server_queue_limit', 'gauge', 'Queue limit (maxqueue).', sl, s.cfg.maxqueue);
-      b.add('haproxy_server_idle_connections_current', 'gauge', 'Idle connections in the pool.', sl, s.pool.length);
-      sampledFacts(b, 'haproxy_server', sl, sc, s.cfg.check.enabled ? 'downs' : 'changes');
-      latency(b, 'haproxy_server', sl, sc, MEASURES, true);
-    }
+}
+
+function backendMetrics(b: Builder, be: Backend): void {
+  const l = { proxy: be.name };
+  const c = be.counters;
+  const http = be.cfg.mode === 'http';
+  serverSide(b, 'haproxy_backend', l, c);
+  const scur = Math.max(c.scur, be.beconn);
+  b.add('haproxy_backend_current_sessions', 'gauge', 'Current sessions.', l, scur);
+  b.add('haproxy_backend_max_sessions', 'gauge', 'Most concurrent sessions seen.', l, Math.max(c.smax, scur));
+  b.add('haproxy_backend_limit_sessions', 'gauge', 'Session limit (fullconn).', l, be.fullconn);
+  traffic(b, 'haproxy_backend', l, c, http);
+  const up = backendStatus(be) === 'UP';
+  b.add('haproxy_backend_status', 'gauge', 'Backend state (1 for the current state).', { ...l, state: 'DOWN' }, up ? 0 : 1);
+  b.add('haproxy_backend_status', 'gauge', 'Backend state (1 for the current state).', { ...l, state: 'UP' }, up ? 1 : 0);
+  const usable = be.servers.filter((s) => s.usable && (be.activeUsableCount() > 0 ? !s.backup : s.backup));
+  b.add('haproxy_backend_weight', 'gauge', 'Effective weight of the servers in use.', l, usable.reduce((n, s) => n + s.weight, 0));
+  b.add('haproxy_backend_active_servers', 'gauge', 'Usable active servers.', l, be.activeUsableCount());
+  b.add('haproxy_backend_backup_servers', 'gauge', 'Usable backup servers.', l, be.backupUsableCount());
+  b.add('haproxy_backend_uweight', 'gauge', 'Configured weight of the servers in use.', l, usable.reduce((n, s) => n + s.userWeight, 0));
+  sampledFacts(b, 'haproxy_backend', l, c, 'downs');
+  latency(b, 'haproxy_backend', l, c, MEASURES, true);
+}
+
+function serverMetrics(b: Builder, be: Backend, s: Server): void {
+  const http = be.cfg.mode === 'http';
+  const sl = { proxy: be.name, server: s.name };
+  const sc = s.counters;
+  serverSide(b, 'haproxy_server', sl, sc);
+  const cur = Math.max(sc.scur, s.served);
+  b.add('haproxy_server_current_sessions', 'gauge', 'Current sessions.', sl, cur);
+  b.add('haproxy_server_max_sessions', 'gauge', 'Most concurrent sessions seen.', sl, Math.max(sc.smax, cur));
+  b.add('haproxy_server_limit_sessions', 'gauge', 'Session limit (maxconn; NaN when none).', sl, s.maxconn > 0 ? s.maxconn : NaN);
+  traffic(b, 'haproxy_server', sl, sc, http);
+  const state = serverState(s);
+  for (const st of ['DOWN', 'UP', 'MAINT', 'DRAIN', 'NOLB'] as const) {
+    b.add('haproxy_server_status', 'gauge', 'Server state (1 for the current state).', { ...sl, state: st }, state === st ? 1 : 0);
   }
-  return b.text();
+  b.add('haproxy_server_weight', 'gauge', 'Effective weight.', sl, s.weight);
+  b.add('haproxy_server_uweight', 'gauge', 'Weight set by configuration or the runtime API.', sl, s.userWeight);
+  if (s.cfg.maxqueue > 0) b.add('haproxy_server_queue_limit', 'gauge', 'Queue limit (maxqueue).', sl, s.cfg.maxqueue);
+  b.add('haproxy_server_idle_connections_current', 'gauge', 'Idle connections in the pool.', sl, s.pool.length);
+  sampledFacts(b, 'haproxy_server', sl, sc, s.cfg.check.enabled ? 'downs' : 'changes');
+  latency(b, 'haproxy_server', sl, sc, MEASURES, true);
 }

@@ -12,10 +12,15 @@ import type { StatsConfig } from './config.ts';
 import { startSampler, stopSampler } from './sampler.ts';
 
 const owners = new WeakMap<StatsConfig, { rt: Runtime; proxy: ProxyConfig }>();
+/** Every proxy's runtime, for services started by rules (`use-service prometheus-exporter`). */
+const runtimes = new WeakMap<ProxyConfig, Runtime>();
 
 /** Makes the runtime's statistics reachable and starts measuring rates and state times. */
 export function attachRuntime(rt: Runtime): void {
-  for (const p of rt.config.proxies) if (p.stats) owners.set(p.stats, { rt, proxy: p });
+  for (const p of rt.config.proxies) {
+    runtimes.set(p, rt);
+    if (p.stats) owners.set(p.stats, { rt, proxy: p });
+  }
   startSampler(rt);
 }
 
@@ -25,4 +30,8 @@ export function detachRuntime(rt: Runtime): void {
 
 export function ownerOf(cfg: StatsConfig): { rt: Runtime; proxy: ProxyConfig } | undefined {
   return owners.get(cfg);
+}
+
+export function runtimeOf(proxy: ProxyConfig): Runtime | undefined {
+  return runtimes.get(proxy);
 }

@@ -7,8 +7,8 @@
  * What follows the configured URI prefix selects the output, as in HAProxy:
  *   `;csv` CSV, `;json` JSON (the `show stat` formats), `;up` only servers that are up,
  *   `;norefresh` no automatic reload, `;st=CODE` the result of the last admin action;
- *   and, Switchyard's addition, `<uri>/metrics`: Prometheus metrics (prometheus.ts),
- *   since `http-request use-service prometheus-exporter` needs rules that do not exist yet.
+ *   and, Switchyard's addition, `<uri>/metrics`: Prometheus metrics (prometheus.ts), the
+ *   same text as `http-request use-service prometheus-exporter` (prometheus-service.ts).
  * `stats auth` asks for HTTP basic credentials (401 with the realm); `stats admin`
  * allows POSTed actions (admin.ts), answered with a 303 to `<uri>;st=CODE`.
  */

@@ -18,6 +18,7 @@ import { envOf } from './acl.ts';
 import { compileExpr, parseVarName } from '../../acl/index.ts';
 import { parseTime } from '../units.ts';
 import { addCaptureSlot } from './capture.ts';
+import { NORMALIZE_OPS, NORMALIZE_OPTION, type NormalizeOp } from '../../rules/normalize-uri.ts';
 
 /** Which rule list a line belongs to. */
 type Side = 'request' | 'response' | 'after';
@@ -35,11 +36,11 @@ export function setRuleCompilers(cond: CondCompiler, value: ValueCompiler): void
   compileValue = value;
 }
 
-const FINAL = new Set(['allow', 'deny', 'tarpit', 'reject', 'return', 'redirect', 'auth']);
+const FINAL = new Set(['allow', 'deny', 'tarpit', 'reject', 'return', 'redirect', 'auth', 'use-service']);
 const NOT_YET = new Set([
   'set-var', 'unset-var', 'track-sc0', 'track-sc1', 'track-sc2',
-  'sc-inc-gpc', 'sc-inc-gpc0', 'sc-inc-gpc1', 'sc-set-gpt0', 'sc-add-gpc', 'use-service',
-  'normalize-uri', 'cache-use', 'set-src', 'set-src-port', 'set-dst', 'set-dst-port', 'set-nice', 'set-mark',
+  'sc-inc-gpc', 'sc-inc-gpc0', 'sc-inc-gpc1', 'sc-set-gpt0', 'sc-add-gpc',
+  'cache-use', 'set-src', 'set-src-port', 'set-dst', 'set-dst-port', 'set-nice', 'set-mark',
   'set-tos', 'set-priority-class', 'set-priority-offset', 'silent-drop', 'early-hint', 'add-acl', 'del-acl',
   'set-map', 'del-map', 'do-resolve', 'strict-mode', 'disable-l7-retry', 'replace-path', 'replace-pathq',
   'replace-uri', 'set-bandwidth-limit', 'lua',
@@ -52,8 +53,8 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const lit = (s: string): Value => () => s;
 
 class ArgError extends Error {
-  readonly code: 'SY_ERR_CFG_ARG' | 'SY_ERR_CFG_NOT_IMPLEMENTED';
-  constructor(message: string, code: 'SY_ERR_CFG_ARG' | 'SY_ERR_CFG_NOT_IMPLEMENTED' = 'SY_ERR_CFG_ARG') {
+  readonly code: 'SY_ERR_CFG_ARG' | 'SY_ERR_CFG_NOT_IMPLEMENTED' | 'SY_ERR_CFG_NOT_ALLOWED';
+  constructor(message: string, code: 'SY_ERR_CFG_ARG' | 'SY_ERR_CFG_NOT_IMPLEMENTED' | 'SY_ERR_CFG_NOT_ALLOWED' = 'SY_ERR_CFG_ARG') {
     super(message);
     this.code = code;
   }
@@ -128,11 +129,11 @@ function parseAction(ctx: ParseContext, p: ProxyConfig, a: string[], side: Side)
     }
   }
   if (side === 'after' && !AFTER_ACTIONS.has(kw)) {
-    if (NOT_YET.has(kw) || FINAL.has(kw) || kw.startsWith('set-') || kw.startsWith('sc-') || kw === 'capture' || kw === 'strict-mode') throw new ArgError(`'${rule} ${kw}' is not implemented yet in Switchyard; supported: ${[...AFTER_ACTIONS].join(', ')}, set-var, unset-var.`, 'SY_ERR_CFG_NOT_IMPLEMENTED');
+    if (NOT_YET.has(kw) || (FINAL.has(kw) && kw !== 'use-service') || kw.startsWith('set-') || kw.startsWith('sc-') || kw === 'capture' || kw === 'strict-mode') throw new ArgError(`'${rule} ${kw}' is not implemented yet in Switchyard; supported: ${[...AFTER_ACTIONS].join(', ')}, set-var, unset-var.`, 'SY_ERR_CFG_NOT_IMPLEMENTED');
     throw new ArgError(`'${rule}' expects one of ${[...AFTER_ACTIONS].join(', ')}, set-var, unset-var, got '${kw}'.`);
   }
   if (side === 'response' && !RESPONSE_ACTIONS.has(kw)) {
-    if (NOT_YET.has(kw) || FINAL.has(kw) || kw.startsWith('set-') || kw === 'redirect' || kw === 'wait-for-body') throw new ArgError(`'${rule} ${kw}' is not implemented yet in Switchyard; supported: ${[...RESPONSE_ACTIONS].join(', ')}.`, 'SY_ERR_CFG_NOT_IMPLEMENTED');
+    if (NOT_YET.has(kw) || (FINAL.has(kw) && kw !== 'use-service') || kw.startsWith('set-') || kw === 'redirect' || kw === 'wait-for-body') throw new ArgError(`'${rule} ${kw}' is not implemented yet in Switchyard; supported: ${[...RESPONSE_ACTIONS].join(', ')}.`, 'SY_ERR_CFG_NOT_IMPLEMENTED');
     throw new ArgError(`'${rule}' expects one of ${[...RESPONSE_ACTIONS].join(', ')} (and more not implemented yet), got '${kw}'.`);
   }
   if (side === 'request' && isStickAction(kw)) {
@@ -268,6 +269,22 @@ function parseAction(ctx: ParseContext, p: ProxyConfig, a: string[], side: Side)
       if (a[4] === undefined) throw new ArgError(`'http-request ${kw}' expects <name> <regex> <replacement>.`);
       return { action: { kind: kw, name, re, replacement: value(ctx, p, repl, `'http-request ${kw}'`) }, next: 5 };
     }
+    case 'normalize-uri': {
+      if (side !== 'request') break;
+      // HAProxy 2.6 marks the action experimental: the same opt-in is asked for here.
+      if (!ctx.config.global.exposeExperimental) throw new ArgError(`'${rule} normalize-uri' is experimental in HAProxy 2.6; it needs 'expose-experimental-directives' in a global section before it.`, 'SY_ERR_CFG_NOT_ALLOWED');
+      const op = a[2] as NormalizeOp | undefined;
+      if (!op || !NORMALIZE_OPS.includes(op)) throw new ArgError(`'${rule} normalize-uri' expects one of ${NORMALIZE_OPS.join(', ')}${op ? `, not '${op}'` : ''}.`);
+      const word = NORMALIZE_OPTION[op];
+      if (word !== undefined && a[3] === word) return { action: { kind: 'normalize-uri', op, option: true }, next: 4 };
+      return { action: { kind: 'normalize-uri', op, option: false }, next: 3 };
+    }
+    case 'use-service': {
+      if (side !== 'request') break;
+      const name = a[2];
+      if (name !== 'prometheus-exporter') throw new ArgError(`'${rule} use-service' : unknown service '${name ?? ''}'; Switchyard serves 'prometheus-exporter'.`);
+      return { action: { kind: 'use-service', service: name }, next: 3 };
+    }
     case 'set-method':
     case 'set-path':
     case 'set-pathq':
@@ -276,7 +293,7 @@ function parseAction(ctx: ParseContext, p: ProxyConfig, a: string[], side: Side)
       return { action: { kind: kw, value: value(ctx, p, a[2], `'http-request ${kw}'`) }, next: 3 };
   }
   if (NOT_YET.has(kw)) throw new ArgError(`'http-request ${kw}' is a valid HAProxy action but is not implemented yet in Switchyard.`, 'SY_ERR_CFG_NOT_IMPLEMENTED');
-  throw new ArgError(`'http-request' expects 'allow', 'deny', 'tarpit', 'reject', 'return', 'redirect', 'auth', 'add-header', 'set-header', 'del-header', 'replace-header', 'replace-value', 'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri' (and more not implemented yet), got '${kw}'.`);
+  throw new ArgError(`'http-request' expects 'allow', 'deny', 'tarpit', 'reject', 'return', 'redirect', 'auth', 'add-header', 'set-header', 'del-header', 'replace-header', 'replace-value', 'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri', 'normalize-uri', 'use-service' (and more not implemented yet), got '${kw}'.`);
 }
 
 /** Parses one `http-request` / `http-response` line of a proxy into its rule list. */
