@@ -26,5 +26,5 @@ export { MapVarStore, parseVarName } from './vars.ts';
 export { sampleToString, sampleToSint, sampleToBool, sampleToBin, castFn } from './casts.ts';
 export { PREDEFINED_ACL_NAMES } from './predefined.ts';
 export { FETCHES, CONVERTERS } from './registry.ts';
-export { requestView, responseView } from './http-view.ts';
+export { requestView, responseView, editedRequestView, editedResponseView } from './http-view.ts';
 export { testContext, parseRequestHead as parseTestRequest } from './test-context.ts';

@@ -84,6 +84,24 @@ function matchWord(s: string, pat: string, delims: string): boolean {
   }
 }
 
+/**
+ * Lower-case for -i, remembering the last four answers: a request's rules with -i on the
+ * same headers (Host, User-Agent…) see the same string instances again and again (the views
+ * cache decoded values), so each is lower-cased once per request instead of once per rule.
+ * Exact: the memo is keyed by the string itself.
+ */
+const lowIn = ['', '', '', ''];
+const lowOut = ['', '', '', ''];
+let lowNext = 0;
+export function lowerMemo(v: string): string {
+  for (let i = 0; i < 4; i++) if (lowIn[i] === v) return lowOut[i]!;
+  const out = v.toLowerCase();
+  lowIn[lowNext] = v;
+  lowOut[lowNext] = out;
+  lowNext = (lowNext + 1) & 3;
+  return out;
+}
+
 function strOf(s: Sample): string {
   return s.type === 'str' || s.type === 'meth' ? s.v : s.type === 'bin' ? s.v.toString('latin1') : String(s.v);
 }
@@ -105,12 +123,19 @@ export function buildIndex(method: MatchMethod, patterns: readonly string[], ica
         const k = icase ? p.toLowerCase() : p;
         if (!map.has(k)) map.set(k, i);
       });
-      return { size, lookup: (s) => map.get(icase ? strOf(s).toLowerCase() : strOf(s)) ?? -1 };
+      return { size, lookup: (s) => map.get(icase ? lowerMemo(strOf(s)) : strOf(s)) ?? -1 };
     }
     case 'beg': {
       if (icase) {
         const low = patterns.map((p) => p.toLowerCase());
-        return { size, lookup: (s) => { const v = strOf(s).toLowerCase(); return low.findIndex((p) => v.startsWith(p)); } };
+        return {
+          size,
+          lookup: (s) => {
+            const v = lowerMemo(strOf(s));
+            for (let i = 0; i < low.length; i++) if (v.startsWith(low[i]!)) return i;
+            return -1;
+          },
+        };
       }
       const map = new Map<string, number>();
       patterns.forEach((p, i) => { if (!map.has(p)) map.set(p, i); });
@@ -141,7 +166,7 @@ export function buildIndex(method: MatchMethod, patterns: readonly string[], ica
       return {
         size,
         lookup: (s) => {
-          const v = icase ? strOf(s).toLowerCase() : strOf(s);
+          const v = icase ? lowerMemo(strOf(s)) : strOf(s);
           for (let i = 0; i < low.length; i++) if (test(v, low[i]!)) return i;
           return -1;
         },
@@ -204,7 +229,7 @@ export function buildIndex(method: MatchMethod, patterns: readonly string[], ica
         lookup: (s) => {
           const v = strOf(s);
           const known = KNOWN_METHODS.has(v);
-          const lv = icase && !known ? v.toLowerCase() : v;
+          const lv = icase && !known ? lowerMemo(v) : v;
           for (let i = 0; i < patterns.length; i++) {
             const o = low[i];
             if (o === null ? patterns[i] === v : !known && o === lv) return i;

@@ -8,21 +8,27 @@ import type { HttpRequestView, HttpResponseView } from '../types.ts';
 
 type Fields = Pick<HttpRequestView, 'fieldCount' | 'fieldName' | 'fieldValue'> | Pick<HttpResponseView, 'fieldCount' | 'fieldName' | 'fieldValue'>;
 
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
 /** Splits one field value on commas outside quotes, trimming blanks; calls visit per value. */
 export function splitValues(v: string, visit: (x: string) => boolean): boolean {
   // Common case: one value (field values arrive OWS-trimmed).
   if (v.indexOf(',') < 0) return visit(v);
+  // Char codes, not v[i]: this runs once per header value per ACL term on the request path.
+  const n = v.length;
   let start = 0;
   let inq = false;
-  for (let i = 0; i <= v.length; i++) {
-    const c = v[i];
-    if (c === '"') inq = !inq;
-    else if (c === '\\' && inq) i++;
-    else if ((c === ',' && !inq) || i === v.length) {
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? v.charCodeAt(i) : 44; /* the end closes the last value like a ',' */
+    if (c === 34 /* " */) inq = !inq;
+    else if (c === 92 /* \ */ && inq) i++;
+    else if ((c === 44 /* , */ && !inq) || i >= n) {
       let a = start;
-      let b = i;
-      while (a < b && (v[a] === ' ' || v[a] === '\t')) a++;
-      while (b > a && (v[b - 1] === ' ' || v[b - 1] === '\t')) b--;
+      let b = Math.min(i, n);
+      while (a < b && isBlank(v.charCodeAt(a))) a++;
+      while (b > a && isBlank(v.charCodeAt(b - 1))) b--;
       if (visit(v.slice(a, b))) return true;
       start = i + 1;
     }
