@@ -60,6 +60,8 @@ export interface AccessLogOptions {
 }
 
 const LEVEL_INFO = 6;
+/** performance.timeOrigin is a getter; read once (it never changes in a process). */
+const TIME_ORIGIN = performance.timeOrigin;
 const LEVEL_ERR = 3;
 const DISABLED: AccessLog = { enabled: false, atAccept: false, needsSample: false, write: () => {} };
 
@@ -158,7 +160,7 @@ export function createAccessLog(p: AccessLogProxy, global: GlobalLogSettings | u
         }
         ctx.lc++;
         let sd: string | undefined;
-        const now = performance.timeOrigin + performance.now();
+        const now = TIME_ORIGIN + performance.now();
         for (let i = 0; i < live.length; i++) {
           const lt = live[i]!;
           const t = lt.t;

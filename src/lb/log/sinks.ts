@@ -6,8 +6,9 @@
  * without bound. A line that cannot be handed over at once is queued up to a fixed
  * budget; beyond it the line is dropped and counted (HAProxy's DroppedLogs). Send errors
  * are counted, never thrown — a dead syslog server must not take traffic down.
- *   - UDP: one unconnected dgram socket per target; at most MAX_UDP_INFLIGHT sends may
- *     wait in libuv at once.
+ *   - UDP: to an IP literal, sendto() through FFI on a non-blocking socket (udp-ffi.ts);
+ *     to a host name (or without koffi), one connected node:dgram socket, at most
+ *     MAX_UDP_INFLIGHT sends waiting in libuv at once.
  *   - fd@N / stdout / stderr: asynchronous writes (libuv's thread pool), one write in
  *     flight per descriptor, pending lines batched into the next write, at most
  *     MAX_FD_BACKLOG bytes waiting. A slow reader costs dropped lines, not latency.
@@ -17,6 +18,7 @@ import dgram from 'node:dgram';
 import { writev } from 'node:fs';
 import type { LogAddress } from './types.ts';
 import { openUnixDgram } from './unix-dgram.ts';
+import { openUdpFfi } from './udp-ffi.ts';
 
 export interface LogSink {
   send(line: Buffer): void;
@@ -31,29 +33,27 @@ const MAX_FD_BACKLOG = 1 << 20;
 
 class UdpSink implements LogSink {
   private readonly sock: dgram.Socket;
-  private inflight = 0;
-  private readonly done = (err: Error | null): void => {
-    this.inflight--;
-    if (err) logCounters.errors++;
-    else logCounters.sent++;
-  };
-
-  private readonly host: string;
-  private readonly port: number;
 
   constructor(host: string, port: number, family: 4 | 6) {
-    this.host = host;
-    this.port = port;
     this.sock = dgram.createSocket(family === 6 ? 'udp6' : 'udp4');
-    // ICMP unreachable and the like arrive here; counting them is all we do.
     this.sock.on('error', () => { logCounters.errors++; });
+    // Connected once: each line is then one sendmsg() with no address to resolve (Node
+    // skips its per-send lookup and tick, the kernel its per-packet route lookup). Lines
+    // sent before the connection is set are queued by Node.
+    this.sock.connect(port, host);
     this.sock.unref();
   }
 
+  /**
+   * No per-send callback: it costs a tick per line and, when nobody listens (each ICMP
+   * "port unreachable" fails the next send with ECONNREFUSED), an Error object per line.
+   * So a line handed to the kernel counts as sent, and the bound on memory is libuv's
+   * queue of sends waiting for a full socket buffer.
+   */
   send(line: Buffer): void {
-    if (this.inflight >= MAX_UDP_INFLIGHT) { logCounters.dropped++; return; }
-    this.inflight++;
-    this.sock.send(line, this.port, this.host, this.done);
+    if (this.sock.getSendQueueCount() >= MAX_UDP_INFLIGHT) { logCounters.dropped++; return; }
+    this.sock.send(line);
+    logCounters.sent++;
   }
 
   close(): void {
@@ -114,7 +114,7 @@ export function getLogSink(a: LogAddress): LogSink {
   const k = key(a);
   let s = sinks.get(k);
   if (!s) {
-    s = a.kind === 'udp' ? new UdpSink(a.host, a.port, a.family) : a.kind === 'fd' ? new FdSink(a.fd) : openUnixDgram(a.path, logCounters);
+    s = a.kind === 'udp' ? openUdpFfi(a.host, a.port, logCounters) ?? new UdpSink(a.host, a.port, a.family) : a.kind === 'fd' ? new FdSink(a.fd) : openUnixDgram(a.path, logCounters);
     sinks.set(k, s);
   }
   return s;

@@ -1,0 +1,131 @@
+/**
+ * UDP log targets through libc's socket(2) and sendto(2) (koffi), the hot path of access
+ * logging: one datagram per line, as HAProxy sends them.
+ *
+ * Why not node:dgram: each dgram send costs about 3 µs of JavaScript and C++ besides the
+ * system call (argument checks, a SendWrap object per datagram, async-id bookkeeping, and
+ * with a callback a tick per line and an Error object per failed send) — more than the
+ * formatting of the line itself (measured by bench/micro/log-line.ts). Here a line is one
+ * FFI call on a non-blocking, unconnected socket: the destination is in every sendto(), so
+ * a syslog server that comes and goes costs nothing to track, and ICMP errors are not
+ * reported to an unconnected socket at all. A full socket buffer (EAGAIN) drops the line
+ * and counts it; other errors are counted. Nothing here ever blocks.
+ *
+ * Only IP literals are served here (the address is built by hand); openUdpFfi() returns
+ * null when the host is a name or koffi cannot load libc, and the caller uses node:dgram.
+ */
+import koffi from 'koffi';
+import { isIP } from 'node:net';
+import type { LogSink } from './sinks.ts';
+
+const AF_INET = 2;
+const AF_INET6 = 10;
+const SOCK_DGRAM = 2;
+const SOCK_NONBLOCK = 0o4000;
+const SOCK_CLOEXEC = 0o2000000;
+const MSG_DONTWAIT = 0x40;
+const MSG_NOSIGNAL = 0x4000;
+const EAGAIN = 11;
+/** Lines waiting for the end of the event-loop turn; more in one turn are dropped and counted. */
+const MAX_BATCH = 4096;
+
+type Fns = {
+  socket(domain: number, type: number, proto: number): number;
+  sendto(fd: number, buf: Uint8Array, len: number, flags: number, addr: Uint8Array, alen: number): number;
+  close(fd: number): number;
+};
+
+let fns: Fns | null | undefined;
+
+function libc(): Fns | null {
+  if (fns !== undefined) return fns;
+  try {
+    const lib = koffi.load('libc.so.6');
+    const socket = lib.func('int socket(int domain, int type, int protocol)');
+    const sendto = lib.func('long sendto(int fd, const void *buf, unsigned long len, int flags, const void *addr, unsigned int alen)');
+    const close = lib.func('int close(int fd)');
+    fns = {
+      socket: (d, t, p) => socket(d, t, p) as number,
+      sendto: (fd, b, n, f, a, l) => sendto(fd, b, n, f, a, l) as number,
+      close: (fd) => close(fd) as number,
+    };
+  } catch {
+    fns = null;
+  }
+  return fns;
+}
+
+/** struct sockaddr_in / sockaddr_in6 for an IP literal (family in host order, port big-endian). */
+export function sockaddr(host: string, port: number): Buffer | null {
+  const v = isIP(host);
+  if (v === 4) {
+    const a = Buffer.alloc(16);
+    a.writeUInt16LE(AF_INET, 0);
+    a.writeUInt16BE(port, 2);
+    host.split('.').forEach((o, i) => { a[4 + i] = Number(o); });
+    return a;
+  }
+  if (v === 6) {
+    const a = Buffer.alloc(28);
+    a.writeUInt16LE(AF_INET6, 0);
+    a.writeUInt16BE(port, 2);
+    ipv6Bytes(host).copy(a, 8);
+    return a;
+  }
+  return null;
+}
+
+/** The 16 bytes of an IPv6 literal (with `::` and an embedded IPv4 tail). */
+function ipv6Bytes(host: string): Buffer {
+  const out = Buffer.alloc(16);
+  let h = host.replace(/%.*$/, '');
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(h);
+  if (v4) {
+    const o = v4[1]!.split('.').map(Number);
+    h = h.slice(0, -v4[1]!.length) + `${((o[0]! << 8) | o[1]!).toString(16)}:${((o[2]! << 8) | o[3]!).toString(16)}`;
+  }
+  const [head, tail] = h.includes('::') ? h.split('::') as [string, string] : [h, null];
+  const hs = head ? head.split(':') : [];
+  const ts = tail ? tail.split(':') : [];
+  const groups = tail === null ? hs : [...hs, ...new Array<string>(8 - hs.length - ts.length).fill('0'), ...ts];
+  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
+  return out;
+}
+
+/** A sink sending to host:port, or null when this path cannot serve it (see above). */
+export function openUdpFfi(host: string, port: number, counters: { sent: number; dropped: number; errors: number }): LogSink | null {
+  const addr = sockaddr(host, port);
+  const c = libc();
+  if (!addr || !c) return null;
+  let fd = c.socket(addr.length === 16 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return null;
+  const alen = addr.length;
+  // Lines of one event-loop turn leave together, at its end: the receiver (often idle on
+  // another CPU) is woken once per burst rather than once per line, which is most of the
+  // kernel's cost of a datagram; and no sendto() sits on a request's path.
+  let pending: Buffer[] = [];
+  const flush = (): void => {
+    const batch = pending;
+    pending = [];
+    for (let i = 0; i < batch.length; i++) {
+      if (fd < 0) return;
+      const line = batch[i]!;
+      const n = c.sendto(fd, line, line.length, MSG_DONTWAIT | MSG_NOSIGNAL, addr, alen);
+      if (n >= 0) counters.sent++;
+      else if (koffi.errno() === EAGAIN) counters.dropped++;
+      else counters.errors++;
+    }
+  };
+  return {
+    send(line: Buffer): void {
+      if (fd < 0) return;
+      if (pending.length >= MAX_BATCH) { counters.dropped++; return; }
+      if (pending.push(line) === 1) setImmediate(flush);
+    },
+    close(): void {
+      flush();
+      if (fd >= 0) c.close(fd);
+      fd = -1;
+    },
+  };
+}
