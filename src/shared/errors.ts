@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   SY_ERR_RUN_PIDFILE: 'cannot write pid file',
   SY_ERR_RUN_SIGNAL: 'cannot signal old process',
   SY_ERR_RUN_LOG: 'cannot open a log target',
+  SY_ERR_RUN_WORKER: 'master-worker: a worker failed to start or died',
+  SY_ERR_RUN_MASTER_CLI: 'master CLI (-S): invalid address or option, or cannot bind',
   // Lab: userspace "sock" cables (src/lab/links/sock)
   SY_ERR_SOCK_NAME: 'invalid sock cable or interface name',
   SY_ERR_SOCK_TAP: 'cannot create or configure a TAP device',

@@ -235,6 +235,8 @@ export interface StatsSocketConfig {
 
 export interface GlobalConfig {
   maxconn?: number;
+  /** `expose-experimental-directives`: HAProxy's experimental keywords (normalize-uri) are allowed. */
+  exposeExperimental?: boolean;
   /** `maxconnrate` / `maxsessrate`: accepts per second, process-wide (unset: no limit). */
   maxconnrate?: number;
   maxsessrate?: number;
@@ -252,6 +254,12 @@ export interface GlobalConfig {
   tune?: { bufsize?: number; maxrewrite?: number; maxhdr?: number };
   /** Global `log` targets, `log-tag`, `log-send-hostname`; unset when none was written. */
   log?: import('../log/types.ts').GlobalLogSettings;
+  /** `master-worker [no-exit-on-failure]` (as -W); see src/lb/mworker. */
+  masterWorker?: { noExitOnFailure: boolean };
+  /** `hard-stop-after T` (ms): a soft-stopping process is stopped hard after T. */
+  hardStopAfter?: number;
+  /** `mworker-max-reloads N`: an old worker that has survived more than N reloads is killed. */
+  mworkerMaxReloads?: number;
 }
 
 export interface Config {

@@ -257,6 +257,11 @@ export class Frontend implements StreamOwner, HttpOwner {
     this.listeners = [];
   }
 
+  /** Soft stop of the sessions: HTTP keep-alive connections end after their current transaction. */
+  drainStreams(): void {
+    for (const st of this.streams) if (st instanceof HttpStream) st.softStop();
+  }
+
   /** Ends one session now, as the operator's kill (`shutdown session(s)`): logged with termination state K. */
   kill(st: Stream): void {
     if (st instanceof TcpStream) st.abort('admin');

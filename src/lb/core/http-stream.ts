@@ -36,7 +36,7 @@ import type { QueueEntry, Waiter } from './queue.ts';
 import type { PickRequest } from '../algo/types.ts';
 import { RequestPickView } from '../http/pick-view.ts';
 import { HeadEdits } from '../http/head-edits.ts';
-import { requestView, responseView, type SampleContext } from '../acl/index.ts';
+import { requestView, responseView, editedRequestView, editedResponseView, type SampleContext } from '../acl/index.ts';
 import type { StreamSampleContext } from './sample-context.ts';
 import { runRequestRules, runResponseRules } from '../rules/http-request.ts';
 import type { HttpRequestRule, RuleContext } from '../rules/types.ts';
@@ -48,6 +48,7 @@ import { observe, observeHttpStatus } from '../check/observe.ts';
 import { TxnLog, type AccessLogSink, type LogSource } from './txn-log.ts';
 import { recordTxn, TxnTimes } from './latency.ts';
 import { statsMatches, statsResponse } from '../stats/service.ts';
+import { serviceResponse } from '../stats/prometheus-service.ts';
 import { readPersistCookie, responseCookie, type PersistCookie } from '../http/cookie-persist.ts';
 import { stickDispatch, type StickStores } from '../stick/persist.ts';
 import { parseRequestHead, parseResponseHead } from '../http/h1-parse.ts';
@@ -96,6 +97,8 @@ function connModeOf(fe: ConnMode, be: ConnMode | undefined): ConnMode {
 const EMPTY = Buffer.alloc(0);
 const NO_LINES: string[] = [];
 const CONN_CLOSE = ['connection: close'];
+/** How long a draining connection may stay idle before it is closed (softStop()). */
+const DRAIN_IDLE_MS = 1000;
 const CONN_KEEP_ALIVE = ['connection: keep-alive'];
 const NO_RULES: readonly HttpRequestRule[] = [];
 
@@ -148,6 +151,8 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   /** Body of a request for a service answered by the proxy (statistics page); null otherwise. */
   private applet: Buffer[] | null = null;
   private appletCfg: import('../stats/config.ts').StatsConfig | null = null;
+  /** `http-request use-service NAME`: the service answering instead of the stats page. */
+  private appletService: import('../rules/types.ts').ServiceName | null = null;
   private appletLen = 0;
   /** An interim (1xx) response reached the client: the request can no longer be retried. */
   private interimSent = false;
@@ -158,6 +163,8 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   private respScanner: ChunkedScanner | null = null;
   private respBuf: Buffer = EMPTY;
   private closeAfter = false;
+  /** Soft stop (softStop()): no new transaction beyond the one answered with `connection: close`. */
+  private draining = false;
   /** The server connection of the current transaction. */
   private conn: ServerConn | null = null;
   /** The connection this session used last, now pooled: preferred for its next request. */
@@ -230,6 +237,21 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     cli.resume();
   }
 
+  /**
+   * Soft stop (reload, SIGUSR1): the next response says `connection: close` and the
+   * connection ends after it. A connection idle between requests is closed after
+   * DRAIN_IDLE_MS, not at once: the client may have a request on the wire already, and a
+   * close would lose it; if one comes, it is answered (with close) instead. A response
+   * whose head already promised keep-alive is followed by one more such wait.
+   */
+  softStop(): void {
+    if (this.draining) return;
+    this.draining = true;
+    if (this.phase === 'head' && this.transactions > 0 && this.pending.length === 0) {
+      this.arm(DRAIN_IDLE_MS, () => this.cli.end());
+    }
+  }
+
   // ---- timers -------------------------------------------------------------------
 
   /** Runs `fn` in `ms` unless re-armed or disarmed first (one lazy timer per connection: deadline.ts). */
@@ -257,8 +279,9 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     if (this.transactions === 0 || this.pending.length > 0) {
       this.arm(o.httpRequestTimeout || o.clientTimeout, () => this.fail(408, 'cR'));
     } else {
-      // Idle between requests: close quietly when the keep-alive wait ends.
-      this.arm(o.httpKeepAliveTimeout || o.httpRequestTimeout || o.clientTimeout, () => this.cli.end());
+      // Idle between requests: close quietly when the keep-alive wait ends (soon when draining).
+      const wait = o.httpKeepAliveTimeout || o.httpRequestTimeout || o.clientTimeout;
+      this.arm(this.draining ? Math.min(wait, DRAIN_IDLE_MS) : wait, () => this.cli.end());
     }
     if (this.pending.length > 0) this.tryRequest();
   }
@@ -427,7 +450,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     if (step <= 6 && beOwn && beOwn.httpRequestRules.length > 0 && !this.runRules(head, beOwn.httpRequestRules, 6, step === 6 ? from : 0)) return;
     // The statistics page: the frontend's `stats` (HAProxy's `frontend stats` setup), else the backend's.
     const stats = this.owner.proxyCfg.stats ?? this.backend?.cfg.stats ?? null;
-    if (stats && statsMatches(stats, head.target)) { this.appletCfg = stats; this.startApplet(); return; }
+    if (stats && statsMatches(stats, head.target)) { this.appletCfg = stats; this.appletService = null; this.startApplet(); return; }
     if (!this.backend) { this.fail(503, 'SC'); return; }
     const ro = this.backend.cfg.retryOn;
     const l7 = ro.emptyResponse || ro.junkResponse || ro.responseTimeout || ro.statuses.length > 0;
@@ -650,8 +673,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.tm.sent = this.clock();
     if (this.lg) {
       this.lg.tSent = this.tm.sent;
-      const sk = this.conn!.sock;
-      this.srvEnds = { address: sk.remoteAddress ?? '', port: sk.remotePort ?? 0, localAddress: sk.localAddress ?? '', localPort: sk.localPort ?? 0 };
+      this.srvEnds = this.conn!.ends();
     }
     // In HTTP mode each request is one backend/server stream (HAProxy counts them so).
     be.counters.req_tot++;
@@ -727,9 +749,15 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
    * Runs one list of `http-request` rules from rule `from`; false when a rule answered or
    * ended the transaction, or a wait-for-body paused it (processRequest resumes at `step`).
    */
+  /** After a rule rewrote the request: conditions and samples of the next rules see the rewrite. */
+  private readonly refreshReq = (): void => {
+    const sc = this.sc;
+    if (sc?.req && this.headEdits) sc.req = editedRequestView(sc.req, this.headEdits);
+  };
+
   private runRules(head: RequestHead, rules: readonly HttpRequestRule[], step = 0, from = 0): boolean {
     const edits = (this.headEdits ??= new HeadEdits(head));
-    const ctx: RuleContext = { edits, method: head.method, target: head.target, minor: head.minor, sample: this.sc, txn: this.tx };
+    const ctx: RuleContext = { edits, method: head.method, target: head.target, minor: head.minor, sample: this.sc, txn: this.tx, refresh: this.sc ? this.refreshReq : undefined };
     const v = runRequestRules(rules, ctx, from);
     switch (v.kind) {
       case 'continue':
@@ -759,6 +787,11 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       case 'respond':
         if (v.close) this.closeAfter = true;
         this.answerLocally(v.response);
+        return false;
+      case 'service':
+        this.appletCfg = null;
+        this.appletService = v.service;
+        this.startApplet();
         return false;
     }
   }
@@ -916,10 +949,14 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     const view = this.http!;
     const body = Buffer.concat(this.applet!);
     this.applet = null;
-    const answer = statsResponse({
-      cfg: this.appletCfg!, method: req.method, target: req.target, body,
-      header: (name) => view.header(name), clientAddr: this.srcAddr, sample: this.sc,
-    });
+    // A service sees the request as the rules left it (set-path before use-service counts).
+    const target = this.headEdits?.target ?? req.target;
+    const answer = this.appletService !== null
+      ? serviceResponse(this.appletService, this.owner.proxyCfg, req.method, target)
+      : statsResponse({
+        cfg: this.appletCfg!, method: req.method, target: req.target, body,
+        header: (name) => view.header(name), clientAddr: this.srcAddr, sample: this.sc,
+      });
     const send = (buf: Buffer): void => {
       if (this.phase !== 'forwarding' || this.ended) return;
       this.toClient(this.afterGenerated(buf));
@@ -1099,7 +1136,10 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
         respEdits = new HeadEdits(head);
         if (this.sc) { this.sc.res = responseView(head); this.sc.serverName = this.server?.name ?? null; }
         // The head may be a view of the read buffer: the rules read it now, never later.
-        const ctx: RuleContext = { edits: respEdits, method: req.method, target: req.target, minor: req.minor, sample: this.sc, txn: this.tx };
+        const sc = this.sc;
+        const edits = respEdits;
+        const refresh = sc ? (): void => { if (sc.res) sc.res = editedResponseView(sc.res, edits); } : undefined;
+        const ctx: RuleContext = { edits: respEdits, method: req.method, target: req.target, minor: req.minor, sample: this.sc, txn: this.tx, refresh };
         // HAProxy runs the backend's response rules first, then the frontend's.
         let v = runResponseRules(beR, ctx);
         if (v.kind === 'continue') v = runResponseRules(feR, ctx);
@@ -1118,7 +1158,10 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       if (after !== null) {
         respEdits ??= new HeadEdits(head);
         if (this.sc) { this.sc.res = responseView(head); this.sc.serverName = this.server?.name ?? null; }
-        runAfterRules(after, { edits: respEdits, method: req.method, target: req.target, minor: req.minor, sample: this.sc, txn: this.tx });
+        const sc = this.sc;
+        const edits = respEdits;
+        const refresh = sc ? (): void => { if (sc.res) sc.res = editedResponseView(sc.res, edits); } : undefined;
+        runAfterRules(after, { edits: respEdits, method: req.method, target: req.target, minor: req.minor, sample: this.sc, txn: this.tx, refresh });
         if (this.sc) this.sc.res = null;
       }
       this.respStarted = true;
@@ -1128,7 +1171,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       this.respBuf = EMPTY;
       this.respFraming = head.framing;
       if (head.framing.kind === 'close' || head.close) this.closeAfterServer = true;
-      if (head.framing.kind === 'close') this.closeAfter = true;
+      if (head.framing.kind === 'close' || this.draining) this.closeAfter = true;
       // HTTP/1.0 clients only keep a connection that the response says is kept.
       let lines = this.closeAfter ? CONN_CLOSE : req.minor === 0 ? CONN_KEEP_ALIVE : NO_LINES;
       const ck = this.backend!.cfg.cookie;
@@ -1352,7 +1395,8 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.logTxn(ts);
     this.sc?.stick?.endStream();
     this.cli.end(body);
-    this.cli.pause();
+    // Keep reading (phase 'closing' drops the bytes): a paused socket never sees the
+    // client's FIN, so it never closed and kept its maxconn slot (every tarpit and 408 leaked one).
   }
 
   /** Ends the connection at once; `ts` is the log's termination state (default: the client left). */

@@ -63,6 +63,14 @@ export class ServerConn {
   private idleMs = 0;
   /** A `set-timeout server` of some transaction replaced the backend's value on it. */
   timeoutOverridden = false;
+  /** Its four addresses for the access log (%si %sp %bi %bp), read once per connection by ends(). */
+  private endsCache: { address: string; port: number; localAddress: string; localPort: number } | null = null;
+
+  /** Server and local address and port of the connected socket (cached: they never change). */
+  ends(): { address: string; port: number; localAddress: string; localPort: number } {
+    const s = this.sock;
+    return (this.endsCache ??= { address: s.remoteAddress ?? '', port: s.remotePort ?? 0, localAddress: s.localAddress ?? '', localPort: s.localPort ?? 0 });
+  }
 
   constructor(server: Server, clientPort: number, fast: boolean, user: ConnUser) {
     this.server = server;

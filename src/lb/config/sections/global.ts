@@ -12,7 +12,7 @@ import { setSpreadChecks } from '../../check/config.ts';
 export const GLOBAL_KEYWORDS = [
   'maxconn', 'maxconnrate', 'maxsessrate', 'nbthread', 'daemon', 'pidfile', 'stats socket', 'stats timeout', 'user', 'group',
   'uid', 'gid', 'setenv', 'unsetenv', 'quiet', 'spread-checks', 'tune.bufsize', 'tune.maxrewrite',
-  'tune.http.maxhdr', ...LOG_GLOBAL_KEYWORDS,
+  'tune.http.maxhdr', 'expose-experimental-directives', ...LOG_GLOBAL_KEYWORDS,
 ];
 
 export function parseGlobalLine(ctx: ParseContext, args: string[]): void {
@@ -83,6 +83,35 @@ export function parseGlobalLine(ctx: ParseContext, args: string[]): void {
       return;
     case 'stats':
       return parseGlobalStats(ctx, args);
+    case 'master-worker':
+      // Same as -W on the command line (src/lb/mworker/master.ts).
+      if (args.length > 2 || (args[1] !== undefined && args[1] !== 'no-exit-on-failure')) {
+        return ctx.alert('SY_ERR_CFG_ARG', `'master-worker' only supports 'no-exit-on-failure' option.`);
+      }
+      g.masterWorker = { noExitOnFailure: args[1] === 'no-exit-on-failure' };
+      return;
+    case 'hard-stop-after': {
+      // How long a soft-stopping process may keep sessions before it is stopped hard.
+      if (!args[1]) return ctx.alert('SY_ERR_CFG_ARG', `'hard-stop-after' expects <time> as argument (e.g. 30s).`);
+      const t = parseTime(args[1]);
+      if (!t.ok) return ctx.alert('SY_ERR_CFG_ARG', `'hard-stop-after' ${t.reason}; expects a time (e.g. 30s).`);
+      if (args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'hard-stop-after' : unexpected argument '${args[2]}'.`);
+      g.hardStopAfter = t.value;
+      return;
+    }
+    case 'mworker-max-reloads': {
+      // HAProxy reads a non-number as 0 and only warns on errors; a typo here must not
+      // change which old workers get killed, so every mistake is an error.
+      const v = parseUint(args[1], 0, 2 ** 31 - 1);
+      if (!v.ok) return ctx.alert('SY_ERR_CFG_ARG', `'mworker-max-reloads' ${v.reason} (reloads an old worker may survive).`);
+      if (args.length > 2) return ctx.alert('SY_ERR_CFG_ARG', `'mworker-max-reloads' cannot handle unexpected argument '${args[2]}'.`);
+      g.mworkerMaxReloads = v.value;
+      return;
+    }
+    case 'expose-experimental-directives':
+      // HAProxy 2.6 asks for it before its experimental actions (normalize-uri); so do we.
+      g.exposeExperimental = true;
+      return;
     case 'spread-checks': {
       // ±N % of random jitter on every check interval (src/lb/check/scheduler.ts).
       const v = parseUint(args[1], 0, 50);

@@ -16,12 +16,12 @@ export const UNSUPPORTED_SECTIONS = new Set([
 
 export const UNSUPPORTED_GLOBAL = new Set([
   'log', 'log-tag', 'log-send-hostname', 'chroot', 'ulimit-n', 'nbproc', 'cpu-map',
-  'ca-base', 'crt-base', 'key-base', 'description', 'node', 'hard-stop-after', 'grace',
+  'ca-base', 'crt-base', 'key-base', 'description', 'node', 'grace',
   'max-spread-checks', 'lua-load', 'lua-load-per-thread', 'lua-prepend-path',
   'maxsslconn', 'maxsslrate', 'maxcomprate', 'maxpipes',
   'maxzlibmem', 'maxcompcpuusage', 'server-state-file', 'server-state-base', 'localpeer',
-  'h1-case-adjust', 'h1-case-adjust-file', 'master-worker', 'mworker-max-reloads',
-  'expose-experimental-directives', 'insecure-fork-wanted', 'insecure-setuid-wanted',
+  'h1-case-adjust', 'h1-case-adjust-file',
+  'insecure-fork-wanted', 'insecure-setuid-wanted',
   'busy-polling', 'noepoll', 'nopoll', 'nosplice', 'nogetaddrinfo', 'noreuseport',
   'profiling.tasks', 'profiling.memory', 'set-dumpable', 'strict-limits', 'unix-bind',
   'external-check', 'issuers-chain-path', 'ssl-default-bind-ciphers',
