@@ -9,21 +9,17 @@
 // Exit: 0 when at least one proxy was measured, 1 when none was or on error, 2 when a tool is
 // missing or the options are bad. Installs nothing; traffic goes to 127.0.0.1 only; every
 // process it starts is stopped by PID and its temp dir removed, also on SIGINT/SIGTERM.
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import { accessSync, constants } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { BODY, type Mode, nginxConf, proxyCfg, rebind } from './configs.ts';
+import { type Mode, proxyCfg, rebind } from './configs.ts';
 import { clkTck, loadMark, otherLoadPct, treeTicks } from './cpu.ts';
-import { describeExit, freePort, killAllSync, logTail, type Proc, runToEnd, start, stop, stopAll, waitReady } from './procs.ts';
+import { benchMain, checkInterrupted, log, type ProxyName, runWrk, startNginx, startProxy as launch, SWITCHYARD_BIN, UsageError } from './harness.ts';
+import { describeExit, freePort, logTail, type Proc } from './procs.ts';
 import { markdown, type ProxyResult, roundLine, summarize } from './report.ts';
-import { findTools, machineLine, type Tools } from './tools.ts';
-import { parseWrk, type WrkResult } from './wrk.ts';
-
-type ProxyName = 'haproxy' | 'switchyard';
+import { machineLine, type Tools } from './tools.ts';
+import type { WrkResult } from './wrk.ts';
 
 interface Options {
   readonly rounds: number;
@@ -38,21 +34,6 @@ interface Options {
 const USAGE =
   'usage: node bench/e2e/run.ts [--rounds N=3] [--duration S=10] [--connections C=50] [--warmup S=2]\n' +
   '                             [--mode tcp|http] [--only haproxy|switchyard] [--json]';
-
-const SWITCHYARD_BIN = fileURLToPath(new URL('../../bin/switchyard', import.meta.url));
-
-function log(msg: string): void {
-  process.stderr.write(`bench: ${msg}\n`);
-}
-
-class UsageError extends Error {}
-
-/** Set by SIGINT/SIGTERM: the bench stops at its next step and prints no result. */
-let interrupted: { sig: NodeJS.Signals; code: number } | null = null;
-
-function checkInterrupted(): void {
-  if (interrupted !== null) throw new Error(`interrupted by ${interrupted.sig}`);
-}
 
 function intOpt(v: string | undefined, name: string, def: number, min: number, max: number): number {
   if (v === undefined) return def;
@@ -96,23 +77,6 @@ function parseOptions(argv: string[]): Options {
   };
 }
 
-/** One GET through `port`; null if the answer is nginx's body, else what went wrong. */
-function probe(port: number): Promise<string | null> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 3000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c.length < 4096 ? c : ''));
-      res.on('end', () =>
-        resolve(res.statusCode === 200 && body === BODY ? null : `unexpected answer: HTTP ${res.statusCode} ${JSON.stringify(body.slice(0, 80))}`),
-      );
-      res.on('error', (e) => resolve(`response error: ${e.message}`));
-    });
-    req.on('timeout', () => req.destroy(new Error('no answer within 3 s')));
-    req.on('error', (e) => resolve(`request failed: ${e.message}`));
-  });
-}
-
 interface Ctx {
   readonly opts: Options;
   readonly tools: Tools;
@@ -121,11 +85,8 @@ interface Ctx {
   readonly proxyCpu: string;
 }
 
-async function wrk(ctx: Ctx, port: number, seconds: number, tag: string): Promise<WrkResult> {
-  const argv = [ctx.tools.taskset, '-c', ctx.loadCpu, ctx.tools.wrk, '-t1', `-c${ctx.opts.connections}`, `-d${seconds}s`, '--latency', `http://127.0.0.1:${port}/`];
-  const { exit, output } = await runToEnd(`wrk ${tag}`, argv, join(ctx.dir, `wrk-${tag}.log`), (seconds + 30) * 1000);
-  if (exit.code !== 0) throw new Error(`wrk ${tag} failed (${describeExit(exit)}): ${output.trim().slice(0, 500)}`);
-  return parseWrk(output);
+function wrk(ctx: Ctx, port: number, seconds: number, tag: string): Promise<WrkResult> {
+  return runWrk({ tools: ctx.tools, dir: ctx.dir, cpu: ctx.loadCpu, connections: ctx.opts.connections }, port, seconds, tag);
 }
 
 interface Running {
@@ -137,8 +98,6 @@ interface Running {
 
 /** Starts one proxy on its config; returns null (and marks `result` skipped) if it cannot serve. */
 async function startProxy(ctx: Ctx, name: ProxyName, cfg: string, port: number, result: ProxyResult): Promise<Running | null> {
-  const cfgPath = join(ctx.dir, `${name}.cfg`);
-  writeFileSync(cfgPath, cfg);
   const bin = name === 'haproxy' ? ctx.tools.haproxy : SWITCHYARD_BIN;
   try {
     accessSync(bin, constants.X_OK);
@@ -146,19 +105,10 @@ async function startProxy(ctx: Ctx, name: ProxyName, cfg: string, port: number, 
     result.skipped = `${bin} is missing or not executable`;
     return null;
   }
-  const proc = start(name, [ctx.tools.taskset, '-c', ctx.proxyCpu, bin, '-db', '-f', cfgPath], join(ctx.dir, `${name}.log`));
-  let why = await waitReady(proc, port, 15000);
-  if (why === null) why = await probe(port);
-  if (why === null) {
-    log(`${name} is up (pid ${proc.pid}, 127.0.0.1:${port}, CPU ${ctx.proxyCpu})`);
-    return { name, port, proc, result };
-  }
-  await stop(proc);
-  const tail = logTail(proc);
-  const lines = tail.split('\n').filter((l) => l.trim() !== '');
-  const telling = lines.find((l) => /alert|error|unsupported|not supported|fatal/i.test(l)) ?? lines.at(-1);
-  result.skipped = `it did not serve this mode ${ctx.opts.mode} config — ${why}` + (telling ? `; it said: ${telling.trim()}` : '');
-  log(`SKIPPING ${name}: ${why}${tail ? `\n--- ${name} output ---\n${tail}\n---` : ''}`);
+  const r = await launch(ctx.tools, ctx.dir, name, name, cfg, port, ctx.proxyCpu);
+  if ('proc' in r) return { name, port, proc: r.proc, result };
+  result.skipped = `it did not serve this mode ${ctx.opts.mode} config — ${r.why}`;
+  log(`SKIPPING ${name}: ${r.why}`);
   return null;
 }
 
@@ -186,13 +136,7 @@ async function bench(opts: Options, tools: Tools, dir: string): Promise<number> 
   if (otherAtStart > 5) log(`other processes use ${otherAtStart.toFixed(0)}% of the CPUs before the start: expect noise`);
 
   // Backend: nginx on the load CPU.
-  const nginxPort = await freePort();
-  const nginxPath = join(dir, 'nginx.conf');
-  writeFileSync(nginxPath, nginxConf(dir, nginxPort, opts.connections));
-  const nginx = start('nginx', [tools.taskset, '-c', ctx.loadCpu, tools.nginx, '-p', dir, '-e', join(dir, 'error.log'), '-c', nginxPath], join(dir, 'nginx.out'));
-  const nginxWhy = (await waitReady(nginx, nginxPort, 10000)) ?? (await probe(nginxPort));
-  if (nginxWhy !== null) throw new Error(`nginx backend failed: ${nginxWhy}: ${logTail(nginx, 800)}`);
-  log(`nginx backend is up (pid ${nginx.pid}, 127.0.0.1:${nginxPort}, CPU ${ctx.loadCpu})`);
+  const { port: nginxPort } = await startNginx(tools, dir, ctx.loadCpu, opts.connections);
 
   // One config text; each proxy gets it with only its bind port changed.
   const names: ProxyName[] = opts.only === null ? ['haproxy', 'switchyard'] : [opts.only];
@@ -259,63 +203,4 @@ async function bench(opts: Options, tools: Tools, dir: string): Promise<number> 
   return results.some((r) => r.skipped === null && r.rounds.length > 0) ? 0 : 1;
 }
 
-// ---- process lifetime: options, tool check, temp dir, cleanup on every path ----
-
-let tmpDir: string | null = null;
-let cleaning: Promise<void> | null = null;
-
-function removeTmp(): void {
-  if (tmpDir !== null) rmSync(tmpDir, { recursive: true, force: true });
-  tmpDir = null;
-}
-
-function cleanup(): Promise<void> {
-  cleaning ??= stopAll().finally(removeTmp);
-  return cleaning;
-}
-
-function onSignal(sig: NodeJS.Signals, code: number): void {
-  if (cleaning !== null) {
-    killAllSync();
-    removeTmp();
-    process.exit(code);
-  }
-  log(`${sig}: stopping everything`);
-  interrupted = { sig, code };
-  void cleanup().finally(() => process.exit(code));
-}
-
-async function main(): Promise<number> {
-  let opts: Options;
-  try {
-    opts = parseOptions(process.argv.slice(2));
-  } catch (e) {
-    log(`${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  const found = findTools();
-  if ('missing' in found) {
-    process.stderr.write(`bench: missing ${found.missing.join(', ')}; install with: apt-get install ${found.packages.join(' ')}\n`);
-    return 2;
-  }
-  process.on('SIGINT', () => onSignal('SIGINT', 130));
-  process.on('SIGTERM', () => onSignal('SIGTERM', 143));
-  process.on('exit', () => {
-    killAllSync();
-    removeTmp();
-  });
-  tmpDir = mkdtempSync(join(os.tmpdir(), 'switchyard-bench-'));
-  return bench(opts, found.tools, tmpDir);
-}
-
-main().then(
-  async (code) => {
-    await cleanup();
-    process.exit(code);
-  },
-  async (e: unknown) => {
-    if (interrupted === null) log(`error: ${e instanceof Error ? e.message : String(e)}`);
-    await cleanup();
-    process.exit(interrupted?.code ?? 1);
-  },
-);
+benchMain(USAGE, parseOptions, bench);

@@ -1,0 +1,176 @@
+// bench/e2e/harness.ts — the pieces every e2e bench script shares.
+// Contract: probe() sends one GET and checks nginx's body; runWrk() runs one pinned
+// `wrk --latency` and parses it; startNginx() starts the nginx backend (configs.ts) pinned to
+// a CPU and waits until it answers; startProxy() runs haproxy or bin/switchyard with `-db -f`
+// on a config text, pinned, and waits until it listens and answers; benchMain() owns a
+// script's lifetime: a temp dir, SIGINT/SIGTERM (stop everything by PID, remove the dir,
+// exit 130/143) and the final cleanup. Used by run.ts, rules-cost.ts, rate-limit-drill.ts.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BODY, nginxConf } from './configs.ts';
+import { describeExit, freePort, killAllSync, logTail, type Proc, runToEnd, start, stop, stopAll, waitReady } from './procs.ts';
+import { findTools, type Tools } from './tools.ts';
+import { parseWrk, type WrkResult } from './wrk.ts';
+
+export type ProxyName = 'haproxy' | 'switchyard';
+
+export const SWITCHYARD_BIN = fileURLToPath(new URL('../../bin/switchyard', import.meta.url));
+
+export function log(msg: string): void {
+  process.stderr.write(`bench: ${msg}\n`);
+}
+
+/** One GET through `port`; null if the answer is nginx's body, else what went wrong. */
+export function probe(port: number, path = '/'): Promise<string | null> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path, agent: false, timeout: 3000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c.length < 4096 ? c : ''));
+      res.on('end', () =>
+        resolve(res.statusCode === 200 && body === BODY ? null : `unexpected answer: HTTP ${res.statusCode} ${JSON.stringify(body.slice(0, 80))}`),
+      );
+      res.on('error', (e) => resolve(`response error: ${e.message}`));
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 3 s')));
+    req.on('error', (e) => resolve(`request failed: ${e.message}`));
+  });
+}
+
+export interface WrkRun {
+  readonly tools: Tools;
+  readonly dir: string;
+  /** CPU list for taskset */
+  readonly cpu: string;
+  readonly connections: number;
+}
+
+/** `taskset -c CPU wrk -t1 -cC -dSs --latency http://127.0.0.1:PORT/`, parsed. */
+export async function runWrk(w: WrkRun, port: number, seconds: number, tag: string): Promise<WrkResult> {
+  const argv = [w.tools.taskset, '-c', w.cpu, w.tools.wrk, '-t1', `-c${w.connections}`, `-d${seconds}s`, '--latency', `http://127.0.0.1:${port}/`];
+  const { exit, output } = await runToEnd(`wrk ${tag}`, argv, join(w.dir, `wrk-${tag}.log`), (seconds + 30) * 1000);
+  if (exit.code !== 0) throw new Error(`wrk ${tag} failed (${describeExit(exit)}): ${output.trim().slice(0, 500)}`);
+  return parseWrk(output);
+}
+
+/** Starts nginx (the bench backend) on a free port, pinned to `cpu`; throws if it does not answer. */
+export async function startNginx(tools: Tools, dir: string, cpu: string, connections: number): Promise<{ proc: Proc; port: number }> {
+  const port = await freePort();
+  const path = join(dir, 'nginx.conf');
+  writeFileSync(path, nginxConf(dir, port, connections));
+  const proc = start('nginx', [tools.taskset, '-c', cpu, tools.nginx, '-p', dir, '-e', join(dir, 'error.log'), '-c', path], join(dir, 'nginx.out'));
+  const why = (await waitReady(proc, port, 10000)) ?? (await probe(port));
+  if (why !== null) throw new Error(`nginx backend failed: ${why}: ${logTail(proc, 800)}`);
+  log(`nginx backend is up (pid ${proc.pid}, 127.0.0.1:${port}, CPU ${cpu})`);
+  return { proc, port };
+}
+
+/**
+ * Runs `name` on config text `cfg` (written as DIR/TAG.cfg), pinned to `cpu`, and waits until
+ * `port` accepts and a probe GET of `probePath` returns nginx's body (probePath null: no probe).
+ * Returns the process, or why it could not serve (the process is stopped then).
+ */
+export async function startProxy(
+  tools: Tools,
+  dir: string,
+  name: ProxyName,
+  tag: string,
+  cfg: string,
+  port: number,
+  cpu: string,
+  probePath: string | null = '/',
+): Promise<{ proc: Proc } | { why: string }> {
+  const cfgPath = join(dir, `${tag}.cfg`);
+  writeFileSync(cfgPath, cfg);
+  const bin = name === 'haproxy' ? tools.haproxy : SWITCHYARD_BIN;
+  const proc = start(tag, [tools.taskset, '-c', cpu, bin, '-db', '-f', cfgPath], join(dir, `${tag}.log`));
+  let why = await waitReady(proc, port, 15000);
+  if (why === null && probePath !== null) why = await probe(port, probePath);
+  if (why === null) {
+    log(`${tag} is up (pid ${proc.pid}, 127.0.0.1:${port}, CPU ${cpu})`);
+    return { proc };
+  }
+  await stop(proc);
+  const lines = logTail(proc).split('\n').filter((l) => l.trim() !== '');
+  const telling = lines.find((l) => /alert|error|unsupported|not supported|fatal/i.test(l)) ?? lines.at(-1);
+  return { why: why + (telling ? `; it said: ${telling.trim()}` : '') };
+}
+
+/** Pins this process (all its threads) to `cpu` with taskset; false if that failed. */
+export async function pinSelf(tools: Tools, dir: string, cpu: string): Promise<boolean> {
+  try {
+    const r = await runToEnd('taskset', [tools.taskset, '-a', '-p', '-c', cpu, String(process.pid)], join(dir, 'taskset.log'), 5000);
+    return r.exit.code === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Set by SIGINT/SIGTERM: scripts call checkInterrupted() between steps. */
+let interrupted: { sig: NodeJS.Signals; code: number } | null = null;
+
+export class UsageError extends Error {}
+
+export function checkInterrupted(): void {
+  if (interrupted !== null) throw new Error(`interrupted by ${interrupted.sig}`);
+}
+
+/**
+ * Runs `body(tools, dir)` with the bench's lifetime rules and exits with its status: 2 for a
+ * UsageError thrown by `parse` or a missing tool, 1 on an error, 130/143 on a signal.
+ */
+export function benchMain<O>(usage: string, parse: (argv: string[]) => O, body: (opts: O, tools: Tools, dir: string) => Promise<number>): void {
+  let tmpDir: string | null = null;
+  let cleaning: Promise<void> | null = null;
+  const removeTmp = (): void => {
+    if (tmpDir !== null) rmSync(tmpDir, { recursive: true, force: true });
+    tmpDir = null;
+  };
+  const cleanup = (): Promise<void> => (cleaning ??= stopAll().finally(removeTmp));
+  const onSignal = (sig: NodeJS.Signals, code: number): void => {
+    if (cleaning !== null) {
+      killAllSync();
+      removeTmp();
+      process.exit(code);
+    }
+    log(`${sig}: stopping everything`);
+    interrupted = { sig, code };
+    void cleanup().finally(() => process.exit(code));
+  };
+  const run = async (): Promise<number> => {
+    let opts: O;
+    try {
+      opts = parse(process.argv.slice(2));
+    } catch (e) {
+      log(`${(e as Error).message}\n${usage}`);
+      return 2;
+    }
+    const found = findTools();
+    if ('missing' in found) {
+      log(`missing ${found.missing.join(', ')}; install with: apt-get install ${found.packages.join(' ')}`);
+      return 2;
+    }
+    process.on('SIGINT', () => onSignal('SIGINT', 130));
+    process.on('SIGTERM', () => onSignal('SIGTERM', 143));
+    process.on('exit', () => {
+      killAllSync();
+      removeTmp();
+    });
+    tmpDir = mkdtempSync(join(os.tmpdir(), 'switchyard-bench-'));
+    return body(opts, found.tools, tmpDir);
+  };
+  run().then(
+    async (code) => {
+      await cleanup();
+      process.exit(code);
+    },
+    async (e: unknown) => {
+      if (interrupted === null) log(`error: ${e instanceof Error ? e.message : String(e)}`);
+      await cleanup();
+      process.exit(interrupted?.code ?? 1);
+    },
+  );
+}

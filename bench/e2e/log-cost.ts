@@ -1,0 +1,140 @@
+// bench/e2e/log-cost.ts — what access logging costs each proxy.
+// Contract: `node bench/e2e/log-cost.ts [--rounds N=3] [--duration S=5] [--connections C=50]
+// [--warmup S=2] [--only haproxy|switchyard]`.
+// Four variants run at once (idle unless measured) on run.ts's mode http config (configs.ts):
+// HAProxy and Switchyard, each plain and with `log 127.0.0.1:PORT local0` + `option httplog`
+// in the frontend, logging to a UDP sink in this process that counts the datagrams (so the
+// report can show that every request was logged). Pinned like run.ts: proxy CPU 0, wrk +
+// nginx CPU 1; rounds alternate over the variants. Output: a Markdown table of medians
+// (req/s, CPU µs/req) per variant and, per proxy, the cost of logging: 1 − rps(log)/rps(plain)
+// and the growth of CPU µs/req. Process lifetime, temp dir and signals: harness.ts.
+// Exit 0 when every variant was measured, 1 otherwise, 2 on a bad option or a missing tool.
+import dgram from 'node:dgram';
+import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { proxyCfg } from './configs.ts';
+import { clkTck, loadMark, otherLoadPct, treeTicks } from './cpu.ts';
+import { benchMain, checkInterrupted, log, type ProxyName, runWrk, startNginx, startProxy, UsageError } from './harness.ts';
+import { describeExit, freePort, logTail, type Proc } from './procs.ts';
+import { type ProxyResult, roundLine, summarize } from './report.ts';
+import { machineLine, type Tools } from './tools.ts';
+
+interface Options {
+  readonly rounds: number;
+  readonly duration: number;
+  readonly connections: number;
+  readonly warmup: number;
+  readonly only: ProxyName | null;
+}
+
+const USAGE = 'usage: node bench/e2e/log-cost.ts [--rounds N=3] [--duration S=5] [--connections C=50] [--warmup S=2] [--only haproxy|switchyard]';
+
+function intOpt(v: string | undefined, name: string, def: number, min: number, max: number): number {
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer in ${min}..${max}`);
+  return n;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv, strict: true, allowPositionals: false,
+    options: { rounds: { type: 'string' }, duration: { type: 'string' }, connections: { type: 'string' }, warmup: { type: 'string' }, only: { type: 'string' } },
+  });
+  const only = values.only ?? null;
+  if (only !== null && only !== 'haproxy' && only !== 'switchyard') throw new UsageError('--only must be haproxy or switchyard');
+  return {
+    rounds: intOpt(values.rounds, 'rounds', 3, 1, 100),
+    duration: intOpt(values.duration, 'duration', 5, 1, 600),
+    connections: intOpt(values.connections, 'connections', 50, 1, 10000),
+    warmup: intOpt(values.warmup, 'warmup', 2, 0, 60),
+    only,
+  };
+}
+
+/** The bench config with the frontend logging every request (HAProxy's httplog line) to UDP `sink`. */
+export function withLogs(cfg: string, sink: number): string {
+  const fe = 'frontend fe_bench\n';
+  if (cfg.split(fe).length !== 2) throw new Error('log-cost: the bench config has no single frontend fe_bench');
+  return cfg.replace(fe, `${fe}    log 127.0.0.1:${sink} local0\n    option httplog\n`);
+}
+
+interface Variant {
+  readonly proxy: ProxyName;
+  readonly logs: boolean;
+  readonly port: number;
+  readonly proc: Proc;
+  readonly result: ProxyResult;
+}
+
+async function bench(opts: Options, tools: Tools, dir: string): Promise<number> {
+  const proxyCpu = '0';
+  const loadCpu = os.cpus().length >= 2 ? '1' : '0';
+  const sink = dgram.createSocket('udp4');
+  let lines = 0;
+  sink.on('message', () => { lines++; });
+  await new Promise<void>((r) => sink.bind(0, '127.0.0.1', () => r()));
+  const sinkPort = sink.address().port;
+  try {
+    const nginx = await startNginx(tools, dir, loadCpu, opts.connections);
+    const wrkRun = { tools, dir, cpu: loadCpu, connections: opts.connections };
+    const variants: Variant[] = [];
+    const results: ProxyResult[] = [];
+    for (const proxy of opts.only === null ? (['haproxy', 'switchyard'] as const) : [opts.only]) {
+      for (const logs of [false, true]) {
+        checkInterrupted();
+        const name = `${proxy}${logs ? '+log' : ''}`;
+        const result: ProxyResult = { name, skipped: null, rounds: [] };
+        results.push(result);
+        const port = await freePort();
+        const cfg = proxyCfg('http', port, nginx.port, opts.connections);
+        const r = await startProxy(tools, dir, proxy, name, logs ? withLogs(cfg, sinkPort) : cfg, port, proxyCpu);
+        if ('why' in r) { result.skipped = r.why; log(`SKIPPING ${name}: ${r.why}`); continue; }
+        variants.push({ proxy, logs, port, proc: r.proc, result });
+        if (opts.warmup > 0) await runWrk(wrkRun, port, opts.warmup, `${name}-warmup`);
+      }
+    }
+    for (let round = 1; round <= opts.rounds; round++) {
+      for (const v of variants) {
+        if (v.result.skipped !== null) continue;
+        checkInterrupted();
+        const before = lines;
+        const mark = loadMark();
+        const t0 = treeTicks(v.proc.pid);
+        const w = await runWrk(wrkRun, v.port, opts.duration, `${v.result.name}-${round}`);
+        const t1 = treeTicks(v.proc.pid);
+        if (v.proc.exit !== null) throw new Error(`${v.result.name} exited (${describeExit(v.proc.exit)}): ${logTail(v.proc, 500)}`);
+        await sleep(200); // the last datagrams
+        const r = {
+          round, requests: w.requests, rps: w.rps, p50ms: w.p50ms, p99ms: w.p99ms,
+          cpuUsPerReq: ((t1 - t0) * 1e6) / clkTck() / Math.max(1, w.requests), errors: w.errors, otherCpuPct: otherLoadPct(mark, os.cpus().length),
+        };
+        v.result.rounds.push(r);
+        log(`${roundLine(v.result.name, r)}${v.logs ? `, ${lines - before} log lines for ${w.requests} requests` : ''}`);
+      }
+    }
+    const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+    const out = ['| proxy | access log | req/s (median) | CPU µs/req | req/s lost to logging | CPU µs/req added by logging |', '| --- | --- | ---: | ---: | ---: | ---: |'];
+    for (const proxy of ['haproxy', 'switchyard']) {
+      const a = summarize(results.find((r) => r.name === proxy)?.rounds ?? []);
+      const b = summarize(results.find((r) => r.name === `${proxy}+log`)?.rounds ?? []);
+      if (a) out.push(`| ${proxy} | off | ${fmt(a.rps)} | ${a.cpuUsPerReq.toFixed(1)} | – | – |`);
+      if (b) out.push(`| ${proxy} | httplog → UDP | ${fmt(b.rps)} | ${b.cpuUsPerReq.toFixed(1)} | ${a ? `${((1 - b.rps / a.rps) * 100).toFixed(1)}%` : '–'} | ${a ? `${((b.cpuUsPerReq / a.cpuUsPerReq - 1) * 100).toFixed(1)}%` : '–'} |`);
+    }
+    for (const r of results) if (r.skipped !== null) out.push(`- ${r.name} skipped: ${r.skipped}`);
+    const other = results.flatMap((r) => r.rounds.map((x) => x.otherCpuPct));
+    if (other.length > 0 && Math.max(...other) > 5) out.push(`- other processes used up to ${Math.max(...other).toFixed(0)}% of the machine's CPU time during a round: expect noise`);
+    process.stdout.write(
+      `\n${out.join('\n')}\n\n${machineLine(tools)}\n` +
+        `mode http · ${opts.rounds} alternating rounds × ${opts.duration} s per variant after a ${opts.warmup} s warm-up · \`wrk -t1 -c${opts.connections}\` · ` +
+        `proxy on CPU ${proxyCpu}, wrk + nginx on CPU ${loadCpu} · CPU µs/req = proxy utime+stime / requests (CLK_TCK ${clkTck()}) · ` +
+        `logs: \`log 127.0.0.1:PORT local0\` + \`option httplog\` in the frontend, to a UDP sink counting datagrams\n`,
+    );
+    return results.every((r) => r.skipped === null && r.rounds.length > 0) ? 0 : 1;
+  } finally {
+    sink.close();
+  }
+}
+
+benchMain(USAGE, parseOptions, bench);
