@@ -776,10 +776,12 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
         return false;
       case 'tarpit': {
         this.owner.feCounters.dreq++;
-        // Hold the client for `timeout tarpit` (default `timeout connect`), then answer and close.
+        // Hold the client for `timeout tarpit` (default `timeout connect`), then answer. As
+        // HAProxy 2.6 does, a complete request keeps its connection (the answer has no
+        // `connection: close`): an abusive keep-alive client is held again on its next request.
         const be = this.backend?.cfg ?? this.owner.proxyCfg;
         const ms = be.timeouts.tarpit ?? this.owner.proxyCfg.timeouts.tarpit ?? be.timeouts.connect ?? 0;
-        this.closeAfter = true;
+        if (!this.reqDone) this.closeAfter = true;
         if (ms > 0) this.arm(ms, () => this.fail(v.status, 'PT'));
         else this.fail(v.status, 'PT');
         return false;
