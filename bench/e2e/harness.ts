@@ -114,6 +114,21 @@ let interrupted: { sig: NodeJS.Signals; code: number } | null = null;
 
 export class UsageError extends Error {}
 
+/** An integer option in min..max (`def` when absent); a UsageError names the option otherwise. */
+export function intOpt(v: string | undefined, name: string, def: number, min: number, max: number): number {
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer in ${min}..${max}`);
+  return n;
+}
+
+/** `--only haproxy|switchyard`, or null when absent. */
+export function onlyOpt(v: string | undefined): ProxyName | null {
+  if (v === undefined) return null;
+  if (v !== 'haproxy' && v !== 'switchyard') throw new UsageError('--only must be haproxy or switchyard');
+  return v;
+}
+
 export function checkInterrupted(): void {
   if (interrupted !== null) throw new Error(`interrupted by ${interrupted.sig}`);
 }

@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { proxyCfg } from './configs.ts';
 import { clkTck, loadMark, otherLoadPct, treeTicks } from './cpu.ts';
-import { benchMain, checkInterrupted, log, type ProxyName, runWrk, startNginx, startProxy, UsageError } from './harness.ts';
+import { benchMain, checkInterrupted, log, type ProxyName, runWrk, startNginx, startProxy, intOpt, onlyOpt } from './harness.ts';
 import { describeExit, freePort, logTail, type Proc } from './procs.ts';
 import { type ProxyResult, roundLine, summarize } from './report.ts';
 import { machineLine, type Tools } from './tools.ts';
@@ -30,20 +30,12 @@ interface Options {
 
 const USAGE = 'usage: node bench/e2e/log-cost.ts [--rounds N=3] [--duration S=5] [--connections C=50] [--warmup S=2] [--only haproxy|switchyard]';
 
-function intOpt(v: string | undefined, name: string, def: number, min: number, max: number): number {
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer in ${min}..${max}`);
-  return n;
-}
-
 function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv, strict: true, allowPositionals: false,
     options: { rounds: { type: 'string' }, duration: { type: 'string' }, connections: { type: 'string' }, warmup: { type: 'string' }, only: { type: 'string' } },
   });
-  const only = values.only ?? null;
-  if (only !== null && only !== 'haproxy' && only !== 'switchyard') throw new UsageError('--only must be haproxy or switchyard');
+  const only = onlyOpt(values.only);
   return {
     rounds: intOpt(values.rounds, 'rounds', 3, 1, 100),
     duration: intOpt(values.duration, 'duration', 5, 1, 600),

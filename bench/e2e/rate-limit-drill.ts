@@ -32,7 +32,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { proxyCfg } from './configs.ts';
 import { loadMark, otherLoadPct } from './cpu.ts';
-import { benchMain, checkInterrupted, log, type ProxyName, startNginx, startProxy, UsageError } from './harness.ts';
+import { benchMain, checkInterrupted, log, type ProxyName, startNginx, startProxy, UsageError, intOpt, onlyOpt } from './harness.ts';
 import { freePort, runToEnd, stop } from './procs.ts';
 import { machineLine, type Tools } from './tools.ts';
 
@@ -147,13 +147,6 @@ async function client(port: number, src: string, rate: number, seconds: number, 
 // ---------------------------------------------------------------------------------------
 // Bench mode.
 
-function intOpt(v: string | undefined, name: string, def: number, min: number, max: number): number {
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer in ${min}..${max}`);
-  return n;
-}
-
 function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
@@ -176,8 +169,7 @@ function parseOptions(argv: string[]): Options {
     process.stdout.write(USAGE + '\n');
     process.exit(0);
   }
-  const only = values.only ?? null;
-  if (only !== null && only !== 'haproxy' && only !== 'switchyard') throw new UsageError('--only must be haproxy or switchyard');
+  const only = onlyOpt(values.only);
   const variants = (values.variants ?? 'deny,tarpit').split(',').map((v) => v.trim());
   for (const v of variants) if (v !== 'deny' && v !== 'tarpit') throw new UsageError('--variants: deny and/or tarpit');
   return {

@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { proxyCfg } from './configs.ts';
 import { clkTck, loadMark, otherLoadPct, treeTicks } from './cpu.ts';
-import { benchMain, checkInterrupted, log, type ProxyName, runWrk, startNginx, startProxy, UsageError } from './harness.ts';
+import { benchMain, checkInterrupted, log, type ProxyName, runWrk, startNginx, startProxy, UsageError, intOpt, onlyOpt } from './harness.ts';
 import { describeExit, freePort, logTail, type Proc } from './procs.ts';
 import { type ProxyResult, type Round, roundLine, type Summary, summarize } from './report.ts';
 import { machineLine, type Tools } from './tools.ts';
@@ -36,13 +36,6 @@ interface Options {
 const USAGE =
   'usage: node bench/e2e/rules-cost.ts [--rounds N=3] [--duration S=5] [--connections C=50] [--warmup S=2]\n' +
   '                                    [--rules 0,10,100] [--only haproxy|switchyard] [--json]';
-
-function intOpt(v: string | undefined, name: string, def: number, min: number, max: number): number {
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer in ${min}..${max}`);
-  return n;
-}
 
 function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
@@ -64,8 +57,7 @@ function parseOptions(argv: string[]): Options {
     process.stdout.write(USAGE + '\n');
     process.exit(0);
   }
-  const only = values.only ?? null;
-  if (only !== null && only !== 'haproxy' && only !== 'switchyard') throw new UsageError('--only must be haproxy or switchyard');
+  const only = onlyOpt(values.only);
   const rules = (values.rules ?? '0,10,100').split(',').map((x) => intOpt(x.trim(), 'rules', 0, 0, 5000));
   if (new Set(rules).size !== rules.length) throw new UsageError('--rules: each count once');
   return {

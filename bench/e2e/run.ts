@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { type Mode, proxyCfg, rebind } from './configs.ts';
 import { clkTck, loadMark, otherLoadPct, treeTicks } from './cpu.ts';
-import { benchMain, checkInterrupted, log, type ProxyName, runWrk, startNginx, startProxy as launch, SWITCHYARD_BIN, UsageError } from './harness.ts';
+import { benchMain, checkInterrupted, log, type ProxyName, runWrk, startNginx, startProxy as launch, SWITCHYARD_BIN, UsageError, intOpt, onlyOpt } from './harness.ts';
 import { describeExit, freePort, logTail, type Proc } from './procs.ts';
 import { markdown, type ProxyResult, roundLine, summarize } from './report.ts';
 import { machineLine, type Tools } from './tools.ts';
@@ -34,13 +34,6 @@ interface Options {
 const USAGE =
   'usage: node bench/e2e/run.ts [--rounds N=3] [--duration S=10] [--connections C=50] [--warmup S=2]\n' +
   '                             [--mode tcp|http] [--only haproxy|switchyard] [--json]';
-
-function intOpt(v: string | undefined, name: string, def: number, min: number, max: number): number {
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer in ${min}..${max}`);
-  return n;
-}
 
 function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
@@ -64,8 +57,7 @@ function parseOptions(argv: string[]): Options {
   }
   const mode = values.mode ?? 'tcp';
   if (mode !== 'tcp' && mode !== 'http') throw new UsageError('--mode must be tcp or http');
-  const only = values.only ?? null;
-  if (only !== null && only !== 'haproxy' && only !== 'switchyard') throw new UsageError('--only must be haproxy or switchyard');
+  const only = onlyOpt(values.only);
   return {
     rounds: intOpt(values.rounds, 'rounds', 3, 1, 100),
     duration: intOpt(values.duration, 'duration', 10, 1, 600),
