@@ -14,46 +14,12 @@
  * Only IP literals are served here (the address is built by hand); openUdpFfi() returns
  * null when the host is a name or koffi cannot load libc, and the caller uses node:dgram.
  */
-import koffi from 'koffi';
 import { isIP } from 'node:net';
 import type { LogSink } from './sinks.ts';
+import { AF_INET, AF_INET6, libcDgram, type DgramCounters } from './libc-dgram.ts';
 
-const AF_INET = 2;
-const AF_INET6 = 10;
-const SOCK_DGRAM = 2;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-const MSG_DONTWAIT = 0x40;
-const MSG_NOSIGNAL = 0x4000;
-const EAGAIN = 11;
 /** Lines waiting for the end of the event-loop turn; more in one turn are dropped and counted. */
 const MAX_BATCH = 4096;
-
-type Fns = {
-  socket(domain: number, type: number, proto: number): number;
-  sendto(fd: number, buf: Uint8Array, len: number, flags: number, addr: Uint8Array, alen: number): number;
-  close(fd: number): number;
-};
-
-let fns: Fns | null | undefined;
-
-function libc(): Fns | null {
-  if (fns !== undefined) return fns;
-  try {
-    const lib = koffi.load('libc.so.6');
-    const socket = lib.func('int socket(int domain, int type, int protocol)');
-    const sendto = lib.func('long sendto(int fd, const void *buf, unsigned long len, int flags, const void *addr, unsigned int alen)');
-    const close = lib.func('int close(int fd)');
-    fns = {
-      socket: (d, t, p) => socket(d, t, p) as number,
-      sendto: (fd, b, n, f, a, l) => sendto(fd, b, n, f, a, l) as number,
-      close: (fd) => close(fd) as number,
-    };
-  } catch {
-    fns = null;
-  }
-  return fns;
-}
 
 /** struct sockaddr_in / sockaddr_in6 for an IP literal (family in host order, port big-endian). */
 export function sockaddr(host: string, port: number): Buffer | null {
@@ -93,11 +59,11 @@ function ipv6Bytes(host: string): Buffer {
 }
 
 /** A sink sending to host:port, or null when this path cannot serve it (see above). */
-export function openUdpFfi(host: string, port: number, counters: { sent: number; dropped: number; errors: number }): LogSink | null {
+export function openUdpFfi(host: string, port: number, counters: DgramCounters): LogSink | null {
   const addr = sockaddr(host, port);
-  const c = libc();
+  const c = libcDgram();
   if (!addr || !c) return null;
-  let fd = c.socket(addr.length === 16 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  let fd = c.open(addr.length === 16 ? AF_INET : AF_INET6);
   if (fd < 0) return null;
   const alen = addr.length;
   // Lines of one event-loop turn leave together, at its end: the receiver (often idle on
@@ -109,11 +75,7 @@ export function openUdpFfi(host: string, port: number, counters: { sent: number;
     pending = [];
     for (let i = 0; i < batch.length; i++) {
       if (fd < 0) return;
-      const line = batch[i]!;
-      const n = c.sendto(fd, line, line.length, MSG_DONTWAIT | MSG_NOSIGNAL, addr, alen);
-      if (n >= 0) counters.sent++;
-      else if (koffi.errno() === EAGAIN) counters.dropped++;
-      else counters.errors++;
+      c.send(fd, batch[i]!, addr, alen, counters);
     }
   };
   return {
