@@ -11,13 +11,13 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import dgram from 'node:dgram';
 import http from 'node:http';
 import net from 'node:net';
-import { once } from 'node:events';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { once } from 'node:events';
 import { cleanup, freePort, runSwitchyard, runToEnd, waitForPort, writeConfig } from '../helpers/switchyard.ts';
+import { syslogServer, type SyslogServer } from '../helpers/syslog.ts';
 
 const HAPROXY = '/usr/sbin/haproxy';
 const hasHaproxy = existsSync(HAPROXY) && spawnSync(HAPROXY, ['-v']).status === 0;
@@ -28,22 +28,10 @@ after(async () => { for (const c of closers) c(); await cleanup(); });
 
 type Impl = 'switchyard' | 'haproxy';
 
-async function syslog(): Promise<{ port: number; take(n: number, ms?: number): Promise<string[]> }> {
-  const s = dgram.createSocket('udp4');
-  const lines: string[] = [];
-  s.on('message', (m) => lines.push(m.toString('utf8')));
-  s.bind(0, '127.0.0.1');
-  await once(s, 'listening');
-  s.unref();
-  closers.push(() => s.close());
-  return {
-    port: s.address().port,
-    async take(n: number, ms = 4000): Promise<string[]> {
-      const end = Date.now() + ms;
-      while (lines.length < n && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-      return lines.splice(0, lines.length);
-    },
-  };
+async function syslog(): Promise<SyslogServer> {
+  const r = await syslogServer({ encoding: 'utf8', waitMs: 4000 });
+  closers.push(r.close);
+  return r;
 }
 
 /** A web server that answers 404 for /nf, 200 otherwise, and remembers each request's x-unique-id. */

@@ -10,32 +10,20 @@
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import dgram from 'node:dgram';
 import http from 'node:http';
 import net from 'node:net';
 import { once } from 'node:events';
 import { spawn } from 'node:child_process';
 import { cleanup, freePort, runSwitchyard, runToEnd, waitForPort, writeConfig, type Running } from '../helpers/switchyard.ts';
+import { syslogServer, type SyslogServer } from '../helpers/syslog.ts';
 
 const closers: Array<() => void> = [];
 after(async () => { for (const c of closers) c(); await cleanup(); });
 
-async function syslog(): Promise<{ port: number; take(n: number, ms?: number): Promise<string[]> }> {
-  const s = dgram.createSocket('udp4');
-  const lines: string[] = [];
-  s.on('message', (m) => lines.push(m.toString('latin1')));
-  s.bind(0, '127.0.0.1');
-  await once(s, 'listening');
-  s.unref();
-  closers.push(() => s.close());
-  return {
-    port: s.address().port,
-    async take(n: number, ms = 3000): Promise<string[]> {
-      const end = Date.now() + ms;
-      while (lines.length < n && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-      return lines.splice(0, lines.length);
-    },
-  };
+async function syslog(): Promise<SyslogServer> {
+  const r = await syslogServer();
+  closers.push(r.close);
+  return r;
 }
 
 async function webServer(): Promise<number> {
