@@ -7,6 +7,10 @@
  * formatted "Name: value") are appended, e.g. "connection: close" or X-Forwarded-For.
  * `edits` replace field k by a line (or drop it, null), e.g. a Cookie field without the
  * persistence cookie.
+ *
+ * The result is a view of the received buffer when the head goes out unchanged (the
+ * common case of a plain proxy), else a new buffer: callers must not keep it longer than
+ * they may keep `h.buf` (and a view of a read buffer follows fast-io.ts's rule).
  */
 import { bytesEqualLower } from './h1-parse.ts';
 import type { RequestHead, ResponseHead } from './types.ts';
@@ -80,14 +84,27 @@ function writeFields(h: RequestHead | ResponseHead, startLine: string | null, li
   let size = (startLine === null ? lineLen + 2 : startLine.length) + 2 + tailLen;
   if (keepScratch.length < h.fieldCount) keepScratch = new Uint8Array(h.fieldCount);
   const keep = keepScratch;
+  // Whether the output is the received head byte for byte: start line kept, every field
+  // kept unedited, each line right after the previous one's CRLF, nothing appended.
+  let same = startLine === null && extra.length === 0;
+  let next = h.start + lineLen + 2;
   for (let k = 0; k < h.fieldCount; k++) {
     keep[k] = 0;
-    if (isHopByHop(h, k, keepUpgrade, named)) continue;
+    if (isHopByHop(h, k, keepUpgrade, named)) { same = false; continue; }
     const edit = edits?.get(k);
-    if (edit === null) continue;
-    if (edit !== undefined) { keep[k] = 2; size += edit.length + 2; continue; }
+    if (edit === null) { same = false; continue; }
+    if (edit !== undefined) { keep[k] = 2; size += edit.length + 2; same = false; continue; }
     keep[k] = 1;
-    size += f[k * 4 + 3]! - f[k * 4]! + 2;
+    const s = f[k * 4]!;
+    const e = f[k * 4 + 3]!;
+    if (s !== next) same = false;
+    next = e + 2;
+    size += e - s + 2;
+  }
+  if (same && next + 2 === h.end) {
+    // The usual case of a plain proxy: no allocation, no copy, a view of what was received.
+    if (tail === null || tailLen === 0) return buf.subarray(h.start, h.end);
+    if (tail.buffer === buf.buffer && tail.byteOffset === buf.byteOffset + h.end) return buf.subarray(h.start, h.end + tailLen);
   }
   for (const x of extra) size += x.length + 2;
   const out = Buffer.allocUnsafe(size);
