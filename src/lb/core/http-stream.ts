@@ -53,6 +53,7 @@ import { readPersistCookie, responseCookie, type PersistCookie } from '../http/c
 import { stickDispatch, type StickStores } from '../stick/persist.ts';
 import { parseRequestHead, parseResponseHead } from '../http/h1-parse.ts';
 import { writeRequestHead, writeResponseHead } from '../http/h1-write.ts';
+import { writeOut } from './direct-write.ts';
 import { ChunkedScanner } from '../http/chunked.ts';
 import { errorKeepsConnection, errorResponse } from '../http/errors.ts';
 import { forwardedForLine, rfc7239Line } from '../http/forwarded.ts';
@@ -1049,8 +1050,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.backend!.counters.bin += chunk.length;
     this.conn!.server.counters.bin += chunk.length;
     this.conn!.touch(this.clock());
-    const ok = srv.write(chunk);
-    if (this.fast ? srv.writableLength === 0 : ok) return;
+    if (this.fast ? writeOut(srv, chunk) : srv.write(chunk)) return;
     if (this.fast) retainReadBuffer();
     this.cliBlocked = true;
     this.cli.pause();
@@ -1062,8 +1062,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     if (this.lg) this.lg.bytesOut += chunk.length;
     if (this.server && this.respStarted) { this.server.counters.bout += chunk.length; this.backend!.counters.bout += chunk.length; }
     this.cliIdle.set(this.cliIdleMs, this.clock());
-    const ok = cli.write(chunk);
-    if (this.fast ? cli.writableLength === 0 : ok) return;
+    if (this.fast ? writeOut(cli, chunk) : cli.write(chunk)) return;
     if (this.fast) retainReadBuffer();
     this.srvBlocked = true;
     this.conn?.sock.pause();

@@ -33,6 +33,7 @@ import { observe } from '../check/observe.ts';
 import { TxnLog, type AccessLogSink, type LogSource } from './txn-log.ts';
 import { recordTxn, TxnTimes } from './latency.ts';
 import { performance } from 'node:perf_hooks';
+import { writeOut } from './direct-write.ts';
 
 export interface StreamOwner {
   /** Frontend counters (bytes, sessions). */
@@ -148,8 +149,7 @@ export class TcpStream implements Waiter, PickRequest {
     this.server!.counters.bin += n;
     const srv = this.srv;
     if (srv === null) return;
-    const ok = srv.write(chunk);
-    if (this.fast ? srv.writableLength === 0 : ok) return;
+    if (this.fast ? writeOut(srv, chunk) : srv.write(chunk)) return;
     if (this.fast) retainReadBuffer();
     this.cliBlocked = true;
     this.cli.pause();
@@ -164,8 +164,7 @@ export class TcpStream implements Waiter, PickRequest {
     this.server!.counters.bout += n;
     if (this.tm.response < 0) this.tm.response = performance.now() - this.tm.sent;
     const cli = this.cli;
-    const ok = cli.write(chunk);
-    if (this.fast ? cli.writableLength === 0 : ok) return;
+    if (this.fast ? writeOut(cli, chunk) : cli.write(chunk)) return;
     if (this.fast) retainReadBuffer();
     this.srvBlocked = true;
     this.srv?.pause();
