@@ -33,8 +33,8 @@ import { Deadline } from './deadline.ts';
 import { shouldRedispatch, turnaroundMs } from './server-conn.ts';
 import { ServerConn, type ConnUser } from './server-pool.ts';
 import type { QueueEntry, Waiter } from './queue.ts';
-import type { PickRequest } from '../algo/types.ts';
-import { RequestPickView } from '../http/pick-view.ts';
+import type { HttpPickView, PickRequest } from '../algo/types.ts';
+import { EditedPickView, RequestPickView } from '../http/pick-view.ts';
 import { HeadEdits } from '../http/head-edits.ts';
 import { requestView, responseView, editedRequestView, editedResponseView, type SampleContext } from '../acl/index.ts';
 import type { StreamSampleContext } from './sample-context.ts';
@@ -177,7 +177,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   private slot: Server | null = null;
   private waiting: QueueEntry | null = null;
   /** PickRequest view of the current request, built only if an algorithm asks. */
-  private pickView: RequestPickView | null = null;
+  private pickView: HttpPickView | null = null;
   /** The request's persistence cookie (`cookie` in the backend), and the server it chose. */
   private persist: PersistCookie | null = null;
   /** Entries `stick` rules will record the answering server in (null: none). */
@@ -468,9 +468,10 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     return this.cli.remoteAddress ?? '';
   }
 
-  get http(): RequestPickView | null {
+  get http(): HttpPickView | null {
     if (this.req === null) return null;
-    return (this.pickView ??= new RequestPickView(this.req));
+    const he = this.headEdits;
+    return (this.pickView ??= he !== null && !he.empty ? new EditedPickView(this.req, he) : new RequestPickView(this.req));
   }
 
   /** Gets a server slot for the current request, now or from a queue. */

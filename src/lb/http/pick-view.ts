@@ -5,6 +5,7 @@
 import type { HttpPickView } from '../algo/types.ts';
 import type { RequestHead } from './types.ts';
 import { bytesEqualLower } from './h1-parse.ts';
+import type { HeadEdits } from './head-edits.ts';
 
 export class RequestPickView implements HttpPickView {
   private readonly head: RequestHead;
@@ -32,5 +33,31 @@ export class RequestPickView implements HttpPickView {
       }
     }
     return undefined;
+  }
+}
+
+/**
+ * The request as http-request rules left it (set-path, set-header …): HAProxy balances
+ * on the rewritten message, so `balance uri` after `set-path /x` hashes "/x".
+ */
+export class EditedPickView implements HttpPickView {
+  private readonly head: RequestHead;
+  private readonly edits: HeadEdits;
+  private fields: { names: string[]; values: string[] } | null = null;
+  constructor(head: RequestHead, edits: HeadEdits) { this.head = head; this.edits = edits; }
+  get method(): string { return this.edits.method ?? this.head.method; }
+  get target(): string { return this.edits.target ?? this.head.target; }
+
+  headers(name: string): string[] {
+    const f = (this.fields ??= this.edits.currentFields());
+    const out: string[] = [];
+    for (let i = 0; i < f.names.length; i++) if (f.names[i] === name) out.push(f.values[i]!);
+    return out;
+  }
+
+  header(name: string): string | undefined {
+    const f = (this.fields ??= this.edits.currentFields());
+    const i = f.names.indexOf(name);
+    return i < 0 ? undefined : f.values[i];
   }
 }
