@@ -86,7 +86,14 @@ test('unknown flags and stray arguments are usage errors', () => {
 });
 
 test('HAProxy flags not served yet say so, with the usage code', () => {
-  for (const flag of ['-x', '-L', '-dM', '-dM0x55']) failsWith(['-f', 'a.cfg', flag], 'SY_ERR_CLI_USAGE');
+  for (const flag of ['-m', '-L', '-dM', '-dM0x55']) failsWith(['-f', 'a.cfg', flag], 'SY_ERR_CLI_USAGE');
+});
+
+test('-x <unix_socket> names the old process\'s stats socket, with -sf', () => {
+  const c = parseCmdLine(['-f', 'a.cfg', '-x', '/run/sy.sock', '-sf', '12']);
+  assert.equal(c.oldSocket, '/run/sy.sock');
+  assert.deepEqual(c.softStopPids, [12]);
+  failsWith(['-f', 'a.cfg', '-x'], 'SY_ERR_CLI_USAGE');
 });
 
 test('-W, -Ws and -S (repeatable, with options) select master-worker mode', () => {

@@ -31,11 +31,13 @@ export interface CmdLine {
   systemd: boolean;
   /** -S ADDR[,OPTION,VALUE…]: master CLI listeners, as written. */
   masterCli: string[];
+  /** -x PATH: take the listening sockets of the old process from its stats socket (src/lb/cli/getsocks.ts). */
+  oldSocket?: string;
 }
 
 export const USAGE = `Usage : switchyard [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -n <maxconn> ] [ -N <maxpconn> ]
         [ -p <pidfile> ] [ -C <dir> ] [ -c ] [ -cc <expr> ] [ -q ] [ -dW ] [ -dD ] [ -dr ]
-        [ -W | -Ws ] [ -S <addr>[,<opts>] ] [ -sf/-st [pid ]* ] [ -- <cfgfile>* ]
+        [ -W | -Ws ] [ -S <addr>[,<opts>] ] [ -sf/-st [pid ]* ] [ -x <unix_socket> ] [ -- <cfgfile>* ]
         -v displays version ; -vv shows known build options.
         -d enters debug mode ; -db only disables background mode.
         -V enters verbose mode (disables quiet mode)
@@ -53,11 +55,12 @@ export const USAGE = `Usage : switchyard [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -n <
         -dD diagnostic mode : warn about suspicious configuration statements
         -dR disables SO_REUSEPORT usage
         -sf/-st [pid ]* finishes/terminates old pids.
+        -x <unix_socket> get listening sockets from a unix socket
         switchyard lab <verb> ... : the virtual network lab (see docs/lab.md)
 `;
 
 /** Flags HAProxy has that we know but don't serve yet: an error that says so. */
-const NOT_IMPLEMENTED = new Set(['-x', '-m', '-L', '-dM', '-dL', '-dV', '-de', '-dp', '-dS', '-dG']);
+const NOT_IMPLEMENTED = new Set(['-m', '-L', '-dM', '-dL', '-dV', '-de', '-dp', '-dS', '-dG']);
 
 function usageError(message: string): SyError {
   return new SyError('SY_ERR_CLI_USAGE', `${message}\n${USAGE}`);
@@ -102,6 +105,7 @@ export function parseCmdLine(argv: string[]): CmdLine {
       case '-dr': c.ignoreResolveFailures = true; continue;
       case '-dR': c.noReusePort = true; continue;
       case '-p': c.pidfile = value(i, a); i++; continue;
+      case '-x': c.oldSocket = value(i, a); i++; continue;
       case '-C': c.chdir = value(i, a); i++; continue;
       case '-n': c.maxconn = intValue(i, a); i++; continue;
       case '-N': c.proxyMaxconn = intValue(i, a); i++; continue;

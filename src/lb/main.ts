@@ -17,6 +17,8 @@ import { reportDiagnostics, reportFatal } from './report.ts';
 import { versionText } from './version-text.ts';
 import { runMaster } from './mworker/master.ts';
 import { adoptListeners, isWorker, serveMaster } from './mworker/worker.ts';
+import { takeOverListeners, takeOverNotice } from './mworker/takeover.ts';
+import { setInheritedListeners } from './core/bind.ts';
 import { SyError } from '../shared/errors.ts';
 import { alert, notice, setDiag, setQuiet, setSink } from '../shared/log.ts';
 import type { Config } from './config/types.ts';
@@ -135,9 +137,10 @@ async function run(config: Config, addresses: Map<string, string>, cmd: CmdLine)
       failed: (code) => { if (isDaemonChild) process.send!({ failed: true }, () => process.exit(code)); else process.exit(code); },
     });
   }
-  if (isWorker()) adoptListeners();
   const rt = new Runtime(config, addresses);
   try {
+    if (isWorker()) adoptListeners();
+    else if (cmd.oldSocket !== undefined) takeOver(config, cmd.oldSocket);
     await rt.start();
     dropPrivileges(config);
     if (config.global.pidfile && !isWorker()) {
@@ -162,6 +165,13 @@ async function run(config: Config, addresses: Map<string, string>, cmd: CmdLine)
   if (isWorker()) serveMaster(rt);
   detach();
   return -1;
+}
+
+/** -x: listen on the old process's sockets where they match (src/lb/mworker/takeover.ts). */
+function takeOver(config: Config, path: string): void {
+  const { adopted, received } = takeOverListeners(config, path);
+  setInheritedListeners(adopted);
+  notice(takeOverNotice(adopted.size, received, path));
 }
 
 /**

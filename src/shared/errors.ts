@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   SY_ERR_RUN_LOG: 'cannot open a log target',
   SY_ERR_RUN_WORKER: 'master-worker: a worker failed to start or died',
   SY_ERR_RUN_MASTER_CLI: 'master CLI (-S): invalid address or option, or cannot bind',
+  SY_ERR_RUN_GETSOCKS: '-x: cannot take the listening sockets of the old process',
   // Lab: userspace "sock" cables (src/lab/links/sock)
   SY_ERR_SOCK_NAME: 'invalid sock cable or interface name',
   SY_ERR_SOCK_TAP: 'cannot create or configure a TAP device',

@@ -10,12 +10,17 @@
  * Each connection starts at its socket's `level`; `operator` and `user` lower it.
  * A command above the session's level answers "Permission denied" (types.ts).
  * The commands themselves live in commands/*.ts, listed by registry.ts.
+ *
+ * One line is not a command that answers text: `_getsocks` (HAProxy's socket transfer for
+ * a successor started with -x) takes over the connection and sends this process's
+ * listening sockets, on a socket with `expose-fd listeners` only (getsocks.ts).
  */
 import type net from 'node:net';
 import type { Runtime } from '../core/runtime.ts';
 import { findCommand, unknownText } from './registry.ts';
 import { LEVEL_RANK, PERMISSION_DENIED, type BareAnswer, type CliSession, type Level } from './types.ts';
 import { attachRuntime, detachRuntime } from '../stats/registry.ts';
+import { serveGetsocks } from './getsocks.ts';
 
 const MAX_LINE = 16_384;
 
@@ -49,9 +54,11 @@ export class CliServer {
     attachRuntime(rt);
   }
 
-  accept(sock: net.Socket, level: Level): void {
+  /** `exposeFd`: the socket has `expose-fd listeners`, so `_getsocks` is allowed. */
+  accept(sock: net.Socket, level: Level, exposeFd = false): void {
     this.sessions.add(sock);
     let buf = '';
+    let transferring = false;
     const session: CliSession = { level, interactive: false };
     const timeout = this.rt.config.global.statsTimeout;
     sock.setTimeout(timeout, () => sock.destroy());
@@ -60,6 +67,7 @@ export class CliServer {
     sock.on('close', () => this.sessions.delete(sock));
     sock.on('end', () => sock.end());
     sock.on('data', (chunk: string) => {
+      if (transferring) return;
       buf += chunk;
       if (buf.length > MAX_LINE && !buf.includes('\n')) {
         sock.end('Line too long.\n\n');
@@ -69,6 +77,13 @@ export class CliServer {
       while ((nl = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, nl).replace(/\r$/, '');
         buf = buf.slice(nl + 1);
+        if (line.trim() === '_getsocks') {
+          // HAProxy's answer without expose-fd: nothing, the connection is closed.
+          transferring = true;
+          if (exposeFd) void serveGetsocks(sock, this.rt.listeningFds());
+          else sock.end();
+          return;
+        }
         const { out, quit } = runLine(this.rt, line, session);
         if (quit || !session.interactive) {
           sock.end(out);

@@ -231,6 +231,8 @@ export interface StatsSocketConfig {
   address: ListenAddress;
   level: 'user' | 'operator' | 'admin';
   mode?: number;
+  /** `expose-fd listeners`: `_getsocks` may take this process's listening sockets (-x). */
+  exposeFd?: boolean;
 }
 
 export interface GlobalConfig {

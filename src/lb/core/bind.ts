@@ -9,9 +9,17 @@
  * A worker of master-worker mode (src/lb/mworker) binds nothing itself: the master holds
  * every socket and hands them down as inherited descriptors; setInheritedListeners() maps
  * each address (listenerKey) to its descriptor, and listen() uses that instead of binding.
+ * A process started with -x fills the same map with the sockets it took from the old
+ * process (src/lb/mworker/takeover.ts).
+ *
+ * UNIX sockets are bound as HAProxy binds them: under a temporary name (`<path>.<pid>.tmp`),
+ * then renamed over `<path>`. A client never finds the path missing during a reload, and
+ * closing the socket leaves the path alone (libuv unlinks only the name it bound, which no
+ * longer exists): a successor that took the socket over (-x) keeps serving at `<path>`.
+ * As with HAProxy, the socket file stays after the process exits.
  */
 import net from 'node:net';
-import { chmodSync, unlinkSync, statSync } from 'node:fs';
+import { chmodSync, unlinkSync, statSync, renameSync } from 'node:fs';
 import type { ListenAddress } from '../config/address.ts';
 import { SyError } from '../../shared/errors.ts';
 import { acceptFast, type Inbound } from './fast-io.ts';
@@ -50,6 +58,17 @@ export function setInheritedListeners(map: ReadonlyMap<string, number>): void {
   for (const [k, fd] of map) inherited.set(k, fd);
 }
 
+/** The descriptor of a live libuv handle (a Node server or socket), or undefined. */
+export function handleFd(obj: net.Server | net.Socket): number | undefined {
+  const fd = (obj as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+}
+
+/** The temporary name a UNIX socket is bound under before it is renamed into place. */
+export function unixTempPath(path: string): string {
+  return `${path}.${process.pid}.tmp`;
+}
+
 /** A stale socket file from a previous run would make bind fail; remove only sockets. */
 export function removeStaleSocket(path: string): void {
   try { if (statSync(path).isSocket()) unlinkSync(path); } catch { /* absent */ }
@@ -64,7 +83,12 @@ export function bindErrorReason(code: string | undefined, fallback: string): str
     : fallback;
 }
 
-function listen(server: net.Server, a: ListenAddress, port: number | undefined): Promise<void> {
+/** True when `path` exists and is not a socket: never replaced by a bind. */
+function occupiedByNonSocket(path: string): boolean {
+  try { return !statSync(path).isSocket(); } catch { return false; }
+}
+
+function listen(server: net.Server, a: ListenAddress, port: number | undefined, mode: number | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (e: Error): void => reject(e);
     server.once('error', onError);
@@ -75,8 +99,25 @@ function listen(server: net.Server, a: ListenAddress, port: number | undefined):
     } else if (a.kind === 'fd') {
       server.listen({ fd: a.fd }, done);
     } else if (a.kind === 'unix') {
-      removeStaleSocket(a.path);
-      server.listen({ path: a.path }, done);
+      if (occupiedByNonSocket(a.path)) {
+        server.removeListener('error', onError);
+        reject(Object.assign(new Error('path exists and is not a socket'), { code: 'EADDRINUSE' }));
+        return;
+      }
+      const tmp = unixTempPath(a.path);
+      removeStaleSocket(tmp);
+      server.listen({ path: tmp }, () => {
+        try {
+          if (mode !== undefined) chmodSync(tmp, mode);
+          renameSync(tmp, a.path);
+        } catch (e) {
+          server.removeListener('error', onError);
+          server.close();
+          reject(e);
+          return;
+        }
+        done();
+      });
     } else {
       const host = a.host === '' ? (a.family === 6 ? '::' : '0.0.0.0') : a.host;
       server.listen({ host, port, reusePort: true, backlog: 1024, ipv6Only: false }, done);
@@ -104,13 +145,12 @@ export async function bindAll(
       const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true, noDelay: true }, (sock) => onConnection(sock, null));
       const label = addressLabel(addr, port);
       try {
-        await listen(server, addr, port);
+        await listen(server, addr, port, mode);
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
         const reason = bindErrorReason(err.code, err.message);
         throw new SyError('SY_ERR_RUN_BIND', `Starting ${what}: cannot bind socket (${reason}) [${label}]`);
       }
-      if (addr.kind === 'unix' && mode !== undefined && !inherited.has(listenerKey(addr, port))) chmodSync(addr.path, mode);
       if (fast && fastAcceptWanted) acceptFast(server, onConnection);
       server.on('error', () => { /* accept errors (EMFILE…) are transient; libuv retries */ });
       bound.push({ server, label });

@@ -14,7 +14,7 @@ import { BackendsLookup } from './sample-context.ts';
 import { compileUniqueId, createAccessLog, logSampleCompiler } from '../log/index.ts';
 import { registerProxyEvents } from '../log/events.ts';
 import { envOf } from '../config/sections/acl.ts';
-import { bindAll, expandAddress, type BoundSocket } from './bind.ts';
+import { bindAll, expandAddress, handleFd, type BoundSocket } from './bind.ts';
 import { defaultMaxconn } from './limits.ts';
 import { setBufsize } from './fast-io.ts';
 import { DEFAULT_LIMITS } from '../http/types.ts';
@@ -166,7 +166,7 @@ export class Runtime implements ConnectionGate {
       }
       this.cli = new CliServer(this);
       for (const s of this.config.global.statsSockets) {
-        const bound = await bindAll('stats socket', [{ addr: s.address, mode: s.mode }], (sock) => this.cli!.accept(sock, s.level));
+        const bound = await bindAll('stats socket', [{ addr: s.address, mode: s.mode }], (sock) => this.cli!.accept(sock, s.level, s.exposeFd === true));
         this.cliSockets.push(...bound);
       }
     } catch (e) {
@@ -175,6 +175,16 @@ export class Runtime implements ConnectionGate {
       throw e;
     }
     this.healthChecks = startHealthChecks(this.backends.values(), { spreadChecks: spreadChecksOf(this.config.global) });
+  }
+
+  /** The descriptors this process listens on (frontends, then stats sockets), for `_getsocks`. */
+  listeningFds(): number[] {
+    const out: number[] = [];
+    for (const b of [...this.frontends.flatMap((fe) => fe.listeners), ...this.cliSockets]) {
+      const fd = handleFd(b.server);
+      if (fd !== undefined) out.push(fd);
+    }
+    return out;
   }
 
   get sessionCount(): number {

@@ -15,6 +15,9 @@
  * with getsockname first, so a port in use is an error here, not a socket silently
  * listening on a random port.
  *
+ * Started with -x, the master takes the old process's sockets (takeover.ts) and holds
+ * them as if it had bound them (adopt()).
+ *
  * Contract of sync(): either every address of the new configuration has a descriptor
  * (new ones bound, existing ones kept) or it throws one SyError naming the first failure
  * and closes only what it opened. Descriptors the new configuration no longer names are
@@ -28,6 +31,7 @@ import type { Config } from '../config/types.ts';
 import type { ListenAddress } from '../config/address.ts';
 import { addressLabel, bindErrorReason, expandAddress, listenerKey, removeStaleSocket } from '../core/bind.ts';
 import { SyError } from '../../shared/errors.ts';
+import { closeFd } from './fd-passing.ts';
 
 /** A bound (not listening) libuv handle, as net._createServerHandle returns it. */
 interface RawHandle {
@@ -52,6 +56,8 @@ export interface HeldListener {
   /** The descriptor in the master, handed to workers. */
   fd: number;
   handle: RawHandle | null;
+  /** Taken from an old process (-x): ours to close, without a libuv handle. */
+  adopted?: boolean;
 }
 
 /** Every address a configuration listens on: frontend binds, then stats sockets. */
@@ -126,6 +132,14 @@ export class ListenerSet {
     return { listeners, added: added.map((l) => l.key) };
   }
 
+  /**
+   * Listening sockets taken from an old process (-x, takeover.ts), listenerKey → fd: the
+   * next sync() uses them instead of binding those addresses.
+   */
+  adopt(sockets: ReadonlyMap<string, number>): void {
+    for (const [key, fd] of sockets) if (!this.held.has(key)) this.held.set(key, { key, fd, handle: null, adopted: true });
+  }
+
   /** The addresses held now. */
   keys(): Set<string> {
     return new Set(this.held.keys());
@@ -136,6 +150,7 @@ export class ListenerSet {
     for (const [key, l] of this.held) {
       if (keep.has(key)) continue;
       l.handle?.close();
+      if (l.adopted) closeFd(l.fd);
       this.held.delete(key);
     }
   }

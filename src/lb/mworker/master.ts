@@ -39,6 +39,7 @@ import { expandAddressEnv, parseListenAddress, type ListenAddress } from '../con
 import { SyError } from '../../shared/errors.ts';
 import { alert, getSink, notice, setSink, warning } from '../../shared/log.ts';
 import { ListenerSet, type HeldListener } from './listeners.ts';
+import { takeOverListeners, takeOverNotice } from './takeover.ts';
 import { MasterCli, formatShowProc } from './master-cli.ts';
 import { reloadingMessage, sdNotify } from './sd-notify.ts';
 import { WORKER_ENV, WORKER_LISTENERS_ENV, type MasterMessage, type WorkerMessage, type WorkerProc } from './types.ts';
@@ -152,6 +153,17 @@ class Master {
     });
     for (const s of specs) {
       this.cliSockets.push(...await bindAll('master CLI', [{ addr: s.addr, mode: s.mode }], (sock) => this.cli!.accept(sock, s.level)));
+    }
+    if (this.opts.cmd.oldSocket !== undefined) {
+      // As HAProxy's master: a failed transfer is reported, and the master binds as usual.
+      try {
+        const { adopted, received } = takeOverListeners(this.config, this.opts.cmd.oldSocket);
+        this.listeners.adopt(adopted);
+        notice(takeOverNotice(adopted.size, received, this.opts.cmd.oldSocket));
+      } catch (e) {
+        if (!(e instanceof SyError)) throw e;
+        alert(e.message);
+      }
     }
     const { listeners } = this.listeners.sync(this.config);
     // The sockets listen from here on (connections wait in their queues), so the master is

@@ -159,8 +159,13 @@ function parseGlobalStats(ctx: ParseContext, args: string[]): void {
       if (!v || !/^[0-7]{1,4}$/.test(v)) return ctx.alert('SY_ERR_CFG_ARG', `'stats socket' : 'mode' expects an octal file mode (e.g. 600).`);
       sock.mode = parseInt(v, 8);
       i++;
+    } else if (p === 'expose-fd') {
+      // HAProxy knows one value: the listeners may be taken by `_getsocks` (a new process's -x).
+      if (v !== 'listeners') return ctx.alert('SY_ERR_CFG_ARG', `'stats socket' : 'expose-fd' only supports 'listeners'.`);
+      sock.exposeFd = true;
+      i++;
     } else {
-      return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'stats socket' : option '${p}' is not implemented yet; supported: level, mode.`);
+      return ctx.alert('SY_ERR_CFG_NOT_IMPLEMENTED', `'stats socket' : option '${p}' is not implemented yet; supported: level, mode, expose-fd listeners.`);
     }
   }
   g.statsSockets.push(sock);
