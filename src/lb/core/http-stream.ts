@@ -55,7 +55,7 @@ import { parseRequestHead, parseResponseHead } from '../http/h1-parse.ts';
 import { writeRequestHead, writeResponseHead } from '../http/h1-write.ts';
 import { writeOut } from './direct-write.ts';
 import { ChunkedScanner } from '../http/chunked.ts';
-import { errorKeepsConnection, errorResponse } from '../http/errors.ts';
+import { errorKeepsConnection, errorResponse, withConnection } from '../http/errors.ts';
 import { forwardedForLine, rfc7239Line } from '../http/forwarded.ts';
 import type { ForwardFor } from '../config/types.ts';
 import { DEFAULT_LIMITS, type BodyFraming, type RequestHead } from '../http/types.ts';
@@ -906,6 +906,8 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   private answerLocally(response: Buffer): void {
     response = this.afterGenerated(response);
     if (!this.reqDone) this.closeAfter = true;
+    const line = this.closeAfter ? 'connection: close' : this.req?.minor === 0 ? 'connection: keep-alive' : null;
+    if (line !== null) response = withConnection(response, line);
     this.releaseSlot();
     const status = Number(response.toString('latin1', 9, 12));
     if (this.lg) this.lg.status = status;

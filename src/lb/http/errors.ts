@@ -66,3 +66,19 @@ export function errorResponse(status: number, shape: ErrorShape = 'close'): Buff
   cache.set(key, b);
   return b;
 }
+
+const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
+
+/**
+ * A generated response (http-request return, deny, redirect, auth …) with `line` — e.g.
+ * "connection: close" — added as the last field of its head, unless the head already has
+ * a Connection field. HAProxy says so whenever it closes after its own answer, and answers
+ * an HTTP/1.0 keep-alive client with "connection: keep-alive".
+ */
+export function withConnection(response: Buffer, line: string): Buffer {
+  const end = response.indexOf(HEAD_END);
+  if (end < 0) return response;
+  const head = response.toString('latin1', 0, end + 2).toLowerCase();
+  if (head.includes('\r\nconnection:')) return response;
+  return Buffer.concat([response.subarray(0, end + 2), Buffer.from(`${line}\r\n`, 'latin1'), response.subarray(end + 2)]);
+}
