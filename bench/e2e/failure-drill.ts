@@ -28,32 +28,30 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { benchArgs, cliOptions, intOpt, onlyOpt, type ProxyName, UsageError } from './harness.ts';
 import { freePort, killAllSync, logTail, start, stop, stopAll, waitReady, type Proc } from './procs.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SWITCHYARD = join(ROOT, 'bin', 'switchyard');
 const HAPROXY = '/usr/sbin/haproxy';
 
-interface Options { duration: number; killAt: number; connections: number; delay: number; only: string | null; json: boolean }
+interface Options { duration: number; killAt: number; connections: number; delay: number; only: ProxyName | null; json: boolean }
 
-function parseArgs(argv: string[]): Options {
-  const o: Options = { duration: 8, killAt: 3, connections: 50, delay: 2, only: null, json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const v = (): number => {
-      const n = Number(argv[++i]);
-      if (!Number.isFinite(n) || n < 0) { console.error(`${a}: a number is expected`); process.exit(2); }
-      return n;
-    };
-    if (a === '--duration') o.duration = v();
-    else if (a === '--kill-at') o.killAt = v();
-    else if (a === '--connections') o.connections = Math.max(1, Math.floor(v()));
-    else if (a === '--delay') o.delay = v();
-    else if (a === '--only') o.only = argv[++i] ?? null;
-    else if (a === '--json') o.json = true;
-    else { console.error(`unknown option ${a}`); process.exit(2); }
-  }
-  if (o.killAt >= o.duration) { console.error('--kill-at must be below --duration'); process.exit(2); }
+const USAGE =
+  'usage: node bench/e2e/failure-drill.ts [--duration S=8] [--kill-at S=3]\n' +
+  '         [--connections C=50] [--delay MS=2] [--only switchyard|haproxy] [--json]';
+
+function parseOptions(argv: string[]): Options {
+  const { values, json } = benchArgs(argv, USAGE, ['duration', 'kill-at', 'connections', 'delay', 'only']);
+  const o: Options = {
+    duration: intOpt(values.duration, 'duration', 8, 1, 3600),
+    killAt: intOpt(values['kill-at'], 'kill-at', 3, 0, 3600),
+    connections: intOpt(values.connections, 'connections', 50, 1, 10000),
+    delay: intOpt(values.delay, 'delay', 2, 0, 60000),
+    only: onlyOpt(values.only),
+    json,
+  };
+  if (o.killAt >= o.duration) throw new UsageError('--kill-at must be below --duration');
   return o;
 }
 
@@ -184,7 +182,11 @@ function table(results: Result[], o: Options): string {
 }
 
 async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
+  const o = cliOptions(USAGE, parseOptions);
+  if (o === null) {
+    process.exitCode = 2;
+    return;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'sy-drill-'));
   const onSignal = (): void => { killAllSync(); rmSync(dir, { recursive: true, force: true }); process.exit(130); };
   process.on('SIGINT', onSignal);

@@ -4,12 +4,16 @@
 // a CPU and waits until it answers; startProxy() runs haproxy or bin/switchyard with `-db -f`
 // on a config text, pinned, and waits until it listens and answers; benchMain() owns a
 // script's lifetime: a temp dir, SIGINT/SIGTERM (stop everything by PID, remove the dir,
-// exit 130/143) and the final cleanup. Used by run.ts, rules-cost.ts, rate-limit-drill.ts.
+// exit 130/143) and the final cleanup; benchArgs/intOpt/onlyOpt/cliOptions read and check
+// the options (a bad one: the message and the usage on stderr, exit 2). Used by run.ts,
+// rules-cost.ts, rate-limit-drill.ts, log-cost.ts; reload-drill.ts and failure-drill.ts
+// take the options part only (they manage their own processes and temp dirs).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { BODY, nginxConf } from './configs.ts';
 import { describeExit, freePort, killAllSync, logTail, type Proc, runToEnd, start, stop, stopAll, waitReady } from './procs.ts';
 import { findTools, type Tools } from './tools.ts';
@@ -122,11 +126,46 @@ export function intOpt(v: string | undefined, name: string, def: number, min: nu
   return n;
 }
 
+/**
+ * A bench script's options, parsed strictly by node:util's parseArgs (an unknown option or
+ * a positional argument throws, as a usage error): each of `names` takes a value (`--name V`
+ * or `--name=V`, checked by the caller, e.g. with intOpt), `--json` is a flag, and
+ * -h/--help prints `usage` to stdout and exits 0.
+ */
+export function benchArgs<N extends string>(argv: string[], usage: string, names: readonly N[]): { values: Partial<Record<N, string>>; json: boolean } {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
+  for (const n of names) options[n] = { type: 'string' };
+  const parsed: Record<string, string | boolean | undefined> = parseArgs({ args: argv, strict: true, allowPositionals: false, options }).values;
+  if (parsed.help === true) {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
+  const values: Partial<Record<N, string>> = {};
+  for (const n of names) {
+    const v = parsed[n];
+    if (typeof v === 'string') values[n] = v;
+  }
+  return { values, json: parsed.json === true };
+}
+
 /** `--only haproxy|switchyard`, or null when absent. */
 export function onlyOpt(v: string | undefined): ProxyName | null {
   if (v === undefined) return null;
   if (v !== 'haproxy' && v !== 'switchyard') throw new UsageError('--only must be haproxy or switchyard');
   return v;
+}
+
+/**
+ * `parse(process.argv.slice(2))`, or null once the error (a UsageError, or node:util
+ * parseArgs' unknown-option error) and `usage` are on stderr: the caller then exits 2.
+ */
+export function cliOptions<O>(usage: string, parse: (argv: string[]) => O): O | null {
+  try {
+    return parse(process.argv.slice(2));
+  } catch (e) {
+    log(`${(e as Error).message}\n${usage}`);
+    return null;
+  }
 }
 
 export function checkInterrupted(): void {
@@ -156,13 +195,8 @@ export function benchMain<O>(usage: string, parse: (argv: string[]) => O, body: 
     void cleanup().finally(() => process.exit(code));
   };
   const run = async (): Promise<number> => {
-    let opts: O;
-    try {
-      opts = parse(process.argv.slice(2));
-    } catch (e) {
-      log(`${(e as Error).message}\n${usage}`);
-      return 2;
-    }
+    const opts = cliOptions(usage, parse);
+    if (opts === null) return 2;
     const found = findTools();
     if ('missing' in found) {
       log(`missing ${found.missing.join(', ')}; install with: apt-get install ${found.packages.join(' ')}`);

@@ -29,10 +29,9 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { proxyCfg } from './configs.ts';
 import { loadMark, otherLoadPct } from './cpu.ts';
-import { benchMain, checkInterrupted, log, type ProxyName, startNginx, startProxy, UsageError, intOpt, onlyOpt } from './harness.ts';
+import { benchArgs, benchMain, checkInterrupted, log, type ProxyName, startNginx, startProxy, UsageError, intOpt, onlyOpt } from './harness.ts';
 import { freePort, runToEnd, stop } from './procs.ts';
 import { machineLine, type Tools } from './tools.ts';
 
@@ -148,27 +147,7 @@ async function client(port: number, src: string, rate: number, seconds: number, 
 // Bench mode.
 
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      duration: { type: 'string' },
-      baseline: { type: 'string' },
-      'abusive-rate': { type: 'string' },
-      'legit-rate': { type: 'string' },
-      limit: { type: 'string' },
-      'tarpit-ms': { type: 'string' },
-      only: { type: 'string' },
-      variants: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help === true) {
-    process.stdout.write(USAGE + '\n');
-    process.exit(0);
-  }
+  const { values, json } = benchArgs(argv, USAGE, ['duration', 'baseline', 'abusive-rate', 'legit-rate', 'limit', 'tarpit-ms', 'only', 'variants']);
   const only = onlyOpt(values.only);
   const variants = (values.variants ?? 'deny,tarpit').split(',').map((v) => v.trim());
   for (const v of variants) if (v !== 'deny' && v !== 'tarpit') throw new UsageError('--variants: deny and/or tarpit');
@@ -181,7 +160,7 @@ function parseOptions(argv: string[]): Options {
     tarpitMs: intOpt(values['tarpit-ms'], 'tarpit-ms', 1000, 1, 60000),
     only,
     variants: variants as Variant[],
-    json: values.json === true,
+    json,
   };
 }
 

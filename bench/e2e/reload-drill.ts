@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { benchArgs, cliOptions, intOpt, onlyOpt, type ProxyName } from './harness.ts';
 import { freePort, killAllSync, logTail, start, stop, stopAll, waitReady, type Proc } from './procs.ts';
 import { nginxConf, proxyCfg } from './configs.ts';
 import { findTools } from './tools.ts';
@@ -30,26 +31,22 @@ import { findTools } from './tools.ts';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SWITCHYARD = join(ROOT, 'bin', 'switchyard');
 
-interface Options { duration: number; reloads: number; connections: number; signalEvery: number; only: string | null; json: boolean }
+interface Options { duration: number; reloads: number; connections: number; signalEvery: number; only: ProxyName | null; json: boolean }
 
-function parseArgs(argv: string[]): Options {
-  const o: Options = { duration: 60, reloads: 100, connections: 50, signalEvery: 5, only: null, json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const v = (): number => {
-      const n = Number(argv[++i]);
-      if (!Number.isFinite(n) || n < 0) { console.error(`${a}: a number is expected`); process.exit(2); }
-      return n;
-    };
-    if (a === '--duration') o.duration = Math.max(2, v());
-    else if (a === '--reloads') o.reloads = Math.floor(v());
-    else if (a === '--connections') o.connections = Math.max(1, Math.floor(v()));
-    else if (a === '--signal-every') o.signalEvery = Math.floor(v());
-    else if (a === '--only') o.only = argv[++i] ?? null;
-    else if (a === '--json') o.json = true;
-    else { console.error(`unknown option ${a}`); process.exit(2); }
-  }
-  return o;
+const USAGE =
+  'usage: node bench/e2e/reload-drill.ts [--duration 60] [--reloads 100]\n' +
+  '         [--connections 50] [--signal-every 5] [--only switchyard|haproxy] [--json]';
+
+function parseOptions(argv: string[]): Options {
+  const { values, json } = benchArgs(argv, USAGE, ['duration', 'reloads', 'connections', 'signal-every', 'only']);
+  return {
+    duration: intOpt(values.duration, 'duration', 60, 2, 3600),
+    reloads: intOpt(values.reloads, 'reloads', 100, 0, 100000),
+    connections: intOpt(values.connections, 'connections', 50, 1, 10000),
+    signalEvery: intOpt(values['signal-every'], 'signal-every', 5, 0, 100000),
+    only: onlyOpt(values.only),
+    json,
+  };
 }
 
 /** One command on the master CLI; resolves with the answer (empty if the peer just closed). */
@@ -172,7 +169,8 @@ async function drill(name: string, argv0: string, o: Options, wrkPath: string, n
 }
 
 async function main(): Promise<number> {
-  const o = parseArgs(process.argv.slice(2));
+  const o = cliOptions(USAGE, parseOptions);
+  if (o === null) return 2;
   const found = findTools();
   if (!('tools' in found)) {
     console.error(`missing tools: ${found.missing.join(', ')} (apt-get install ${found.packages.join(' ')})`);

@@ -15,10 +15,9 @@
 // Exit 0 when every pair was measured, 1 otherwise, 2 on a bad option or a missing tool.
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { proxyCfg } from './configs.ts';
 import { clkTck, loadMark, otherLoadPct, treeTicks } from './cpu.ts';
-import { benchMain, checkInterrupted, log, type ProxyName, runWrk, startNginx, startProxy, UsageError, intOpt, onlyOpt } from './harness.ts';
+import { benchArgs, benchMain, checkInterrupted, log, type ProxyName, runWrk, startNginx, startProxy, UsageError, intOpt, onlyOpt } from './harness.ts';
 import { describeExit, freePort, logTail, type Proc } from './procs.ts';
 import { type ProxyResult, type Round, roundLine, type Summary, summarize } from './report.ts';
 import { machineLine, type Tools } from './tools.ts';
@@ -38,25 +37,7 @@ const USAGE =
   '                                    [--rules 0,10,100] [--only haproxy|switchyard] [--json]';
 
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      rounds: { type: 'string' },
-      duration: { type: 'string' },
-      connections: { type: 'string' },
-      warmup: { type: 'string' },
-      rules: { type: 'string' },
-      only: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help === true) {
-    process.stdout.write(USAGE + '\n');
-    process.exit(0);
-  }
+  const { values, json } = benchArgs(argv, USAGE, ['rounds', 'duration', 'connections', 'warmup', 'rules', 'only']);
   const only = onlyOpt(values.only);
   const rules = (values.rules ?? '0,10,100').split(',').map((x) => intOpt(x.trim(), 'rules', 0, 0, 5000));
   if (new Set(rules).size !== rules.length) throw new UsageError('--rules: each count once');
@@ -67,7 +48,7 @@ function parseOptions(argv: string[]): Options {
     warmup: intOpt(values.warmup, 'warmup', 2, 0, 60),
     rules,
     only,
-    json: values.json === true,
+    json,
   };
 }
 

@@ -12,10 +12,9 @@
 import { accessSync, constants } from 'node:fs';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { type Mode, proxyCfg, rebind } from './configs.ts';
 import { clkTck, loadMark, otherLoadPct, treeTicks } from './cpu.ts';
-import { benchMain, checkInterrupted, log, type ProxyName, runWrk, startNginx, startProxy as launch, SWITCHYARD_BIN, UsageError, intOpt, onlyOpt } from './harness.ts';
+import { benchArgs, benchMain, checkInterrupted, log, type ProxyName, runWrk, startNginx, startProxy as launch, SWITCHYARD_BIN, UsageError, intOpt, onlyOpt } from './harness.ts';
 import { describeExit, freePort, logTail, type Proc } from './procs.ts';
 import { markdown, type ProxyResult, roundLine, summarize } from './report.ts';
 import { machineLine, type Tools } from './tools.ts';
@@ -36,25 +35,7 @@ const USAGE =
   '                             [--mode tcp|http] [--only haproxy|switchyard] [--json]';
 
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      rounds: { type: 'string' },
-      duration: { type: 'string' },
-      connections: { type: 'string' },
-      warmup: { type: 'string' },
-      mode: { type: 'string' },
-      only: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help === true) {
-    process.stdout.write(USAGE + '\n');
-    process.exit(0);
-  }
+  const { values, json } = benchArgs(argv, USAGE, ['rounds', 'duration', 'connections', 'warmup', 'mode', 'only']);
   const mode = values.mode ?? 'tcp';
   if (mode !== 'tcp' && mode !== 'http') throw new UsageError('--mode must be tcp or http');
   const only = onlyOpt(values.only);
@@ -65,7 +46,7 @@ function parseOptions(argv: string[]): Options {
     warmup: intOpt(values.warmup, 'warmup', 2, 0, 60),
     mode,
     only,
-    json: values.json === true,
+    json,
   };
 }
 
