@@ -5,37 +5,20 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { httpBackend, type HttpBackend, ok } from '../helpers/http-backend.ts';
 import { cleanup, freePort, runSwitchyard, runToEnd, waitForPort, writeConfig } from '../helpers/switchyard.ts';
 
 after(cleanup);
 
-interface Srv { port: number; heads: string[]; close(): void }
-
-async function server(name: string): Promise<Srv> {
-  const heads: string[] = [];
-  const srv = net.createServer((s) => {
-    let buf = '';
-    s.setEncoding('latin1');
-    s.on('error', () => {});
-    s.on('data', (d: string) => {
-      buf += d;
-      let end: number;
-      while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
-        heads.push(buf.slice(0, end));
-        buf = buf.slice(end + 4);
-        s.write(`HTTP/1.1 200 OK\r\ncontent-length: ${name.length}\r\n\r\n${name}`);
-      }
-    });
-  });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  return { port: (srv.address() as net.AddressInfo).port, heads, close: () => srv.close() };
-}
-
-let stat: Srv;
-let app: Srv;
-let api: Srv;
-before(async () => { stat = await server('static'); app = await server('app'); api = await server('api'); });
-after(() => { stat.close(); app.close(); api.close(); });
+let stat: HttpBackend;
+let app: HttpBackend;
+let api: HttpBackend;
+before(async () => {
+  stat = await httpBackend(() => ok('static'));
+  app = await httpBackend(() => ok('app'));
+  api = await httpBackend(() => ok('api'));
+});
+after(() => Promise.all([stat.close(), app.close(), api.close()]));
 
 function get(port: number, path: string, hdrs = ''): Promise<string> {
   return new Promise((resolve) => {

@@ -7,34 +7,17 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { httpBackend, type HttpBackend, ok } from '../helpers/http-backend.ts';
 import { cleanup, freePort, runSwitchyard, runToEnd, waitForPort, writeConfig } from '../helpers/switchyard.ts';
 
 const closers: (() => void)[] = [];
 after(() => { for (const c of closers) c(); cleanup(); });
 
-/** A raw HTTP server that records request heads and answers `name` plus `extraHead` lines, after `delayMs`. */
-async function server(name: string, extraHead = '', delayMs = 0): Promise<{ port: number; heads: string[] }> {
-  const heads: string[] = [];
-  const socks = new Set<net.Socket>();
-  const srv = net.createServer((s) => {
-    socks.add(s);
-    s.on('close', () => socks.delete(s));
-    s.on('error', () => {});
-    let buf = '';
-    s.setEncoding('latin1');
-    s.on('data', (d: string) => {
-      buf += d;
-      let end: number;
-      while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
-        heads.push(buf.slice(0, end));
-        buf = buf.slice(end + 4);
-        setTimeout(() => s.write(`HTTP/1.1 200 OK\r\ncontent-length: ${name.length}\r\n${extraHead}\r\n${name}`), delayMs);
-      }
-    });
-  });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  closers.push(() => { for (const s of socks) s.destroy(); srv.close(); });
-  return { port: (srv.address() as net.AddressInfo).port, heads };
+/** A backend that records request heads and answers `name` plus `extraHead` lines, after `delayMs`. */
+async function server(name: string, extraHead = '', delayMs = 0): Promise<HttpBackend> {
+  const b = await httpBackend(() => ok(name, extraHead), { delayMs });
+  closers.push(() => void b.close());
+  return b;
 }
 
 async function lb(lines: string): Promise<number> {

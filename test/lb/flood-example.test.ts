@@ -17,6 +17,7 @@ import net from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { httpBackend, type HttpBackend, ok } from '../helpers/http-backend.ts';
 import { ROOT, cleanup, freePort, runSwitchyard, runToEnd, waitForPort, writeConfig } from '../helpers/switchyard.ts';
 
 const DOC = join(ROOT, 'docs', 'stopping-an-http-flood.md');
@@ -58,26 +59,13 @@ function seconds(v: string): number {
 }
 
 let backendPort = 0;
-let backend: net.Server;
+let backend: HttpBackend;
 
 before(async () => {
-  backend = net.createServer((s) => {
-    let buf = '';
-    s.setEncoding('latin1');
-    s.on('error', () => {});
-    s.on('data', (d: string) => {
-      buf += d;
-      let end: number;
-      while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
-        buf = buf.slice(end + 4);
-        s.write('HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nok\n');
-      }
-    });
-  });
-  await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
-  backendPort = (backend.address() as net.AddressInfo).port;
+  backend = await httpBackend(() => ok('ok\n'));
+  backendPort = backend.port;
 });
-after(() => new Promise<void>((r) => backend.close(() => r())));
+after(() => backend.close());
 
 interface Answer { status: number; ms: number }
 

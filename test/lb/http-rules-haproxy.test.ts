@@ -10,33 +10,22 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
+import { httpBackend, type HttpBackend, ok } from '../helpers/http-backend.ts';
 import { cleanup, freePort, runSwitchyard, waitForPort, writeConfig } from '../helpers/switchyard.ts';
 import { missingHaproxy, rawRequest, runHaproxy, stopHaproxies } from '../helpers/haproxy.ts';
 
 after(async () => { stopHaproxies(); await cleanup(); });
 
 let backendPort = 0;
-let srv: net.Server;
+let srv: HttpBackend;
 
 before(async () => {
-  srv = net.createServer((s) => {
-    let buf = '';
-    s.setEncoding('latin1');
-    s.on('error', () => {});
-    s.on('data', (d: string) => {
-      buf += d;
-      let end: number;
-      while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
-        const lines = buf.slice(0, end).split('\r\n');
-        buf = buf.slice(end + 4);
-        const body = [lines[0], ...lines.slice(1).filter((l) => /^x-/i.test(l))].join('\n') + '\n';
-        s.write(`HTTP/1.1 200 OK\r\ncontent-length: ${Buffer.byteLength(body, 'latin1')}\r\n\r\n${body}`);
-      }
-    });
+  // Echoes the request line and the x-* request headers the server received.
+  srv = await httpBackend((head) => {
+    const lines = head.split('\r\n');
+    return ok([lines[0], ...lines.slice(1).filter((l) => /^x-/i.test(l))].join('\n') + '\n');
   });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  backendPort = (srv.address() as net.AddressInfo).port;
+  backendPort = srv.port;
 });
 after(() => srv.close());
 

@@ -5,31 +5,19 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { httpBackend, type HttpBackend, ok } from '../helpers/http-backend.ts';
 import { cleanup, freePort, runSwitchyard, runToEnd, waitForPort, writeConfig } from '../helpers/switchyard.ts';
 
 after(cleanup);
 
 let heads: string[] = [];
 let backendPort = 0;
-let srv: net.Server;
+let srv: HttpBackend;
 
 before(async () => {
-  srv = net.createServer((s) => {
-    let buf = '';
-    s.setEncoding('latin1');
-    s.on('error', () => {});
-    s.on('data', (d: string) => {
-      buf += d;
-      let end: number;
-      while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
-        heads.push(buf.slice(0, end));
-        buf = buf.slice(end + 4);
-        s.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
-      }
-    });
-  });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  backendPort = (srv.address() as net.AddressInfo).port;
+  srv = await httpBackend(() => ok('ok'));
+  heads = srv.heads;
+  backendPort = srv.port;
 });
 after(() => srv.close());
 
@@ -78,7 +66,7 @@ function send(port: number, req: string, waitMs = 3000): Promise<{ text: string;
 const GET = (path = '/p?q=1', hdrs = ''): string => `GET ${path} HTTP/1.1\r\nHost: example.com\r\n${hdrs}\r\n`;
 
 test('header and start-line rewrites reach the server; the client gets the server\'s answer', async () => {
-  heads = [];
+  heads.length = 0;
   const port = await lb(`  http-request set-header X-Set one
   http-request add-header X-Add two
   http-request del-header X-Drop
@@ -90,24 +78,24 @@ test('header and start-line rewrites reach the server; the client gets the serve
   const h = heads[0]!;
   assert.match(h, /^POST \/new\?keep=1 HTTP\/1\.1\r\n/);
   assert.doesNotMatch(h, /X-Drop|X-Set: old/);
-  assert.match(h, /\r\nAccept: text\/html, img\/png/);
+  assert.match(h, /\r\nAccept: text\/html,img\/png/); // a replaced element loses its blanks (HAProxy 2.6)
   assert.match(h, /\r\nX-Set: one/);
   assert.match(h, /\r\nX-Add: two/);
 });
 
 test('set-query and set-uri', async () => {
-  heads = [];
+  heads.length = 0;
   const port = await lb(`  http-request set-query a=b`);
   await send(port, GET('/x?old=1'));
   assert.match(heads[0]!, /^GET \/x\?a=b HTTP/);
-  heads = [];
+  heads.length = 0;
   const p2 = await lb(`  http-request set-uri /fixed`);
   await send(p2, GET('/x?old=1'));
   assert.match(heads[0]!, /^GET \/fixed HTTP/);
 });
 
 test('deny (403, or deny_status), return with a body and headers: the server sees nothing', async () => {
-  heads = [];
+  heads.length = 0;
   const p1 = await lb('  http-request deny');
   assert.match((await send(p1, GET())).text, /^HTTP\/1\.1 403 Forbidden\r\n/);
   const p2 = await lb('  http-request deny deny_status 429');
@@ -164,7 +152,7 @@ backend be
 });
 
 test('monitor-uri: the proxy answers 200 itself for exactly that URI; others go to the server', async () => {
-  heads = [];
+  heads.length = 0;
   const port = await lb('  monitor-uri /alive');
   const r = await send(port, GET('/alive'));
   assert.match(r.text, /^HTTP\/1\.1 200 OK\r\ncontent-length: \d+\r\ncache-control: no-cache\r\ncontent-type: text\/html\r\n\r\n<html><body><h1>200 OK<\/h1>/);

@@ -6,46 +6,22 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { httpBackend, type HttpBackend, ok } from '../helpers/http-backend.ts';
 import { cleanup, freePort, runSwitchyard, waitForPort, writeConfig } from '../helpers/switchyard.ts';
 
-interface CountingServer {
-  name: string;
-  port: number;
-  /** TCP connections accepted so far. */
-  accepted: () => number;
-  /** Connections currently open. */
-  open: () => number;
+/** A backend named `name` (its server name in the config) that counts its connections. */
+interface CountingServer extends HttpBackend {
+  readonly name: string;
 }
 
 const closers: (() => void)[] = [];
 after(() => { for (const c of closers) c(); cleanup(); });
 
-/** A keep-alive HTTP server on raw TCP that answers "<name> c<conn#>" to every request. */
+/** A keep-alive backend that answers "<name> c<conn#>" to every request. */
 async function countingServer(name: string): Promise<CountingServer> {
-  let accepted = 0;
-  let open = 0;
-  const socks = new Set<net.Socket>();
-  const srv = net.createServer((s) => {
-    const id = ++accepted;
-    open++;
-    socks.add(s);
-    let buf = '';
-    s.setEncoding('latin1');
-    s.on('data', (d: string) => {
-      buf += d;
-      let i: number;
-      while ((i = buf.indexOf('\r\n\r\n')) >= 0) {
-        buf = buf.slice(i + 4);
-        const body = `${name} c${id}`;
-        s.write(`HTTP/1.1 200 OK\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
-      }
-    });
-    s.on('close', () => { open--; socks.delete(s); });
-    s.on('error', () => {});
-  });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  closers.push(() => { for (const s of socks) s.destroy(); srv.close(); });
-  return { name, port: (srv.address() as net.AddressInfo).port, accepted: () => accepted, open: () => open };
+  const b = await httpBackend((_head, conn) => ok(`${name} c${conn}`));
+  closers.push(() => void b.close());
+  return { ...b, name };
 }
 
 /** A keep-alive client: sends requests one at a time, returns the bodies. */

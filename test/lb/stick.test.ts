@@ -9,6 +9,7 @@ import net from 'node:net';
 import { existsSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { httpBackend, type HttpBackend, ok } from '../helpers/http-backend.ts';
 import { cleanup, freePort, runSwitchyard, runToEnd, tempDir, waitForPort, writeConfig } from '../helpers/switchyard.ts';
 import { cliCommand as cli } from '../helpers/cli.ts';
 
@@ -17,29 +18,12 @@ const hasHaproxy = existsSync(HAPROXY) && spawnSync(HAPROXY, ['-v']).status === 
 
 after(cleanup);
 
-let seen = 0;
 let backendPort = 0;
-let srv: net.Server;
+let srv: HttpBackend;
 
 before(async () => {
-  srv = net.createServer((s) => {
-    let buf = '';
-    s.setEncoding('latin1');
-    s.on('error', () => {});
-    s.on('data', (d: string) => {
-      buf += d;
-      let end: number;
-      while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
-        const head = buf.slice(0, end);
-        buf = buf.slice(end + 4);
-        seen++;
-        const st = / \/missing/.test(head) ? '404 Not Found' : '200 OK';
-        s.write(`HTTP/1.1 ${st}\r\ncontent-length: 2\r\n\r\nok`);
-      }
-    });
-  });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  backendPort = (srv.address() as net.AddressInfo).port;
+  srv = await httpBackend((head) => / \/missing/.test(head) ? 'HTTP/1.1 404 Not Found\r\ncontent-length: 2\r\n\r\nok' : ok('ok'));
+  backendPort = srv.port;
 });
 after(() => srv.close());
 
@@ -87,21 +71,21 @@ function get(port: number, path = '/'): Promise<{ status: number; body: string; 
 test('rate limit: the 11th request within 10 s gets 429, the server saw exactly 10', async () => {
   const port = await lb(`  http-request track-sc0 src
   http-request deny deny_status 429 if { sc_http_req_rate(0) gt 10 }`);
-  seen = 0;
+  srv.heads.length = 0;
   const statuses: number[] = [];
   for (let i = 0; i < 12; i++) statuses.push((await get(port)).status);
   assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 429, 429]);
-  assert.equal(seen, 10);
+  assert.equal(srv.heads.length, 10);
 });
 
 test('rate limit with tarpit: over the limit the client is held for timeout tarpit, then gets 500', async () => {
   const port = await lb(`  http-request track-sc0 src
   http-request tarpit if { sc_http_req_rate(0) gt 3 }`);
-  seen = 0;
+  srv.heads.length = 0;
   const res = [];
   for (let i = 0; i < 5; i++) res.push(await get(port));
   assert.deepEqual(res.map((r) => r.status), [200, 200, 200, 500, 500]);
-  assert.equal(seen, 3);
+  assert.equal(srv.heads.length, 3);
   assert.ok(res[3]!.ms >= 250, `tarpitted for ${res[3]!.ms} ms`);
   assert.ok(res[0]!.ms < 250);
 });
