@@ -6,6 +6,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { makePair, skipReason, ping, has, iperf, IP_B, type Pair } from './sock-fixture.ts';
 
 const skip = skipReason() ?? (has('ping') ? null : 'needs ping (Debian iputils-ping)');
@@ -29,21 +30,42 @@ after(async () => {
   await pair?.dispose();
 });
 
-test('delay: 100 probes within ±2 ms of the setting', { skip: skip ?? false, timeout: 20_000 }, async () => {
-  await pair.cable.set('ab', { delay: 20 });
-  const r = await ping(pair.nsA, IP_B, 100, 0.01);
-  await pair.cable.set('ab', {});
-  assert.equal(r.received, 100);
-  const added = r.rtts.map((x) => x - base);
-  const err = added.map((x) => Math.abs(x - 20));
-  const inside = err.filter((e) => e <= 2).length;
-  const m = mean(added);
-  console.log(`# delay 20 ms: mean added ${m.toFixed(3)} ms, max error ${Math.max(...err).toFixed(3)} ms, ${inside}/100 within ±2 ms (base RTT ${base} ms)`);
-  assert.ok(Math.abs(m - 20) <= 2, `mean added delay ${m}`);
-  assert.ok(Math.abs(median(added) - 20) <= 2, `median added delay ${median(added)}`);
-  // Per probe: the VM's scheduler adds rare multi-ms wake-up stalls (4 wake-ups per
-  // round trip), so allow a few outliers rather than flake on a shared 2-core box.
-  assert.ok(inside >= 90, `${inside}/100 probes within ±2 ms`);
+/**
+ * Puts the relay's threads under SCHED_FIFO (on) or back under SCHED_OTHER (off); why not, or
+ * null. On a busy 2-core box a relay thread woken from poll() by a frame or by the delay
+ * queue's due time otherwise waits, behind CPU-bound processes, for the next scheduler tick
+ * (4 ms here): 10–35 of 100 probes 4–8 ms late whatever the cable does (seen with two
+ * busy loops running; the unimpaired path shows the same tail). That is the host's noise,
+ * not the cable's, and it is taken out of the measurement rather than tolerated.
+ */
+function relayRealtime(pid: number, on: boolean): string | null {
+  const r = spawnSync('chrt', on ? ['-f', '-a', '-p', '10', String(pid)] : ['-o', '-a', '-p', '0', String(pid)], { encoding: 'utf8', timeout: 5000 });
+  return r.status === 0 ? null : r.error?.message ?? (r.stderr.trim() || `chrt exited ${r.status}`);
+}
+
+test('delay: 100 probes within ±2 ms of the setting', { skip: skip ?? false, timeout: 20_000 }, async (t) => {
+  const notRt = relayRealtime(pair.cable.pid, true);
+  if (notRt !== null) t.diagnostic(`relay not real-time (${notRt}): a busy host adds its scheduler's stalls to the probes`);
+  try {
+    // The unimpaired path's RTT in the same conditions, just before.
+    const base = median((await ping(pair.nsA, IP_B, 20, 0.01)).rtts);
+    await pair.cable.set('ab', { delay: 20 });
+    const r = await ping(pair.nsA, IP_B, 100, 0.01);
+    await pair.cable.set('ab', {});
+    assert.equal(r.received, 100);
+    const added = r.rtts.map((x) => x - base);
+    const err = added.map((x) => Math.abs(x - 20));
+    const inside = err.filter((e) => e <= 2).length;
+    const m = mean(added);
+    console.log(`# delay 20 ms: mean added ${m.toFixed(3)} ms, max error ${Math.max(...err).toFixed(3)} ms, ${inside}/100 within ±2 ms (base RTT ${base} ms)`);
+    assert.ok(Math.abs(m - 20) <= 2, `mean added delay ${m}`);
+    assert.ok(Math.abs(median(added) - 20) <= 2, `median added delay ${median(added)}`);
+    // Per probe: the VM's hypervisor can still stall a vCPU now and then (no scheduler
+    // priority helps there), so allow a few outliers.
+    assert.ok(inside >= 90, `${inside}/100 probes within ±2 ms`);
+  } finally {
+    if (notRt === null) relayRealtime(pair.cable.pid, false);
+  }
 });
 
 test('jitter: spread within ±jitter around the delay', { skip: skip ?? false, timeout: 20_000 }, async () => {
