@@ -45,6 +45,14 @@ test('every predefined ACL compiles', () => {
   for (const n of PREDEFINED_ACL_NAMES) assert.doesNotThrow(() => compileCondition(['if', n], new Map(), { env }), n);
 });
 
+test("the predefined ACLs are HAProxy 2.6's list (configuration.txt §7.4)", () => {
+  assert.deepEqual([...PREDEFINED_ACL_NAMES].sort(), [
+    'FALSE', 'HTTP', 'HTTP_1.0', 'HTTP_1.1', 'HTTP_2.0', 'HTTP_CONTENT', 'HTTP_URL_ABS', 'HTTP_URL_SLASH', 'HTTP_URL_STAR',
+    'LOCALHOST', 'METH_CONNECT', 'METH_DELETE', 'METH_GET', 'METH_HEAD', 'METH_OPTIONS', 'METH_POST', 'METH_PUT', 'METH_TRACE',
+    'RDP_COOKIE', 'REQ_CONTENT', 'TRUE', 'WAIT_END',
+  ]);
+});
+
 test('errors use HAProxy wording', () => {
   const cases: [string[], RegExp][] = [
     [['if', 'nosuch'], /no such ACL : 'nosuch'/],

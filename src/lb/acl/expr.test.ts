@@ -53,7 +53,7 @@ test('response fetches, backend state, variables, internal fetches', () => {
   });
   const cases: [string, string | null][] = [
     ['status', '503'], ['res.hdr(x-r)', 'c'], ['res.hdr(x-r,1)', 'a'], ['res.hdr_cnt(x-r)', '3'], ['res.fhdr(x-r,1)', 'a, b'], ['shdr(set-cookie)', 'a=1'],
-    ['req.body', 'abc'], ['req.len', '3'], ['req.body,hex', '616263'.toUpperCase()],
+    ['req.body', 'abc'], ['req.len', '58'] /* HTX size: 20+4+2+8, host 5, content-length 15, EOH 1, body 3 */, ['req.body,hex', '616263'.toUpperCase()],
     ['nbsrv', '1'], ['nbsrv(app)', '2'], ['be_conn(app)', '5'], ['connslots(app)', '17'], ['queue(app)', '3'], ['avg_queue(app)', '2'], ['avg_queue(empty)', '8'],
     ['nbsrv(unknown)', null], ['srv_is_up(app/s1)', '1'], ['srv_is_up(app/s2)', '0'], ['srv_is_up(app/s3)', null], ['srv_is_up(s1)', '1'],
     ['var(sess.who)', 'me'], ['var(sess.who),upper', 'ME'], ['var(txn.none,7),add(1)', '8'], ['unique-id', 'ID-1'], ['srv_name', 'srv9'], ['be_name', 'app'],

@@ -60,3 +60,12 @@ test('body fetches read the buffered body', () => {
   assert.equal(str('req.body_param(a,i)', ctx), '1');
   assert.equal(str('req.body_param(c)', ctx), '');
 });
+
+test('req.len on an HTTP stream is the HTX size HAProxy 2.6 reports (checked with haproxy 2.6.12)', () => {
+  const len = (head: string, body: string | null = null): string | null =>
+    str('req.len', testContext({ request: head, body: body === null ? undefined : Buffer.from(body, 'latin1') }));
+  assert.equal(len('GET /b HTTP/1.1\r\nHost: h\r\nConnection: close\r\n'), '39');
+  assert.equal(len('POST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nConnection: close\r\n', 'hello'), '60');
+  assert.equal(len('POST /b HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n', 'abcde'), '70');
+  assert.equal(len('GET /b HTTP/1.0\r\nConnection: keep-alive, Foo\r\n'), '47');
+});

@@ -8,7 +8,7 @@ import type { FetchDef } from '../registry.ts';
 import type { HttpResponseView, HttpRequestView, Sample, SampleContext } from '../types.ts';
 import { intArg } from '../args.ts';
 import { eachCookie, eachHeader, headerCount, headerOcc } from './headers.ts';
-import { pathOf, pathqOf, queryOf, urlParam } from './uri.ts';
+import { eachUrlParam, pathOf, pathqOf, queryOf } from './uri.ts';
 
 const str = (v: string | null): Sample | null => (v === null ? null : { type: 'str', v });
 
@@ -37,30 +37,21 @@ defineFetch({
 });
 defineFetch({
   name: 'url_param', minArgs: 0, maxArgs: 2, out: 'str', stage: 'request', match: 'str',
+  // In an expression, the first value; in an ACL, every one (eachUrlParam).
   compile: (args) => {
     const name = args[0] ?? '';
-    const delim = args[1] || '&';
+    const delim = args[1]?.[0] ?? '?';
     return (c) => {
       if (!c.req) return null;
-      const q = queryOf(c.req.target);
-      return q === null ? null : str(urlParam(q, name, delim));
+      let v: string | null = null;
+      eachUrlParam(c.req.target, name, delim, (x) => { v = x; return true; });
+      return str(v);
     };
   },
-  // In an ACL every occurrence of the parameter is tried.
   compileEach: (args) => {
     const name = args[0] ?? '';
-    const delim = args[1] || '&';
-    return (c, visit) => {
-      const q = c.req ? queryOf(c.req.target) : null;
-      if (q === null) return false;
-      for (const part of q.split(delim)) {
-        if (part === '') continue;
-        const eq = part.indexOf('=');
-        const n = eq < 0 ? part : part.slice(0, eq);
-        if ((name === '' || n === name) && visit({ type: 'str', v: eq < 0 ? '' : part.slice(eq + 1) })) return true;
-      }
-      return false;
-    };
+    const delim = args[1]?.[0] ?? '?';
+    return (c, visit) => (c.req ? eachUrlParam(c.req.target, name, delim, (v) => visit({ type: 'str', v })) : false);
   },
 }, 'urlp');
 

@@ -3,10 +3,11 @@
  * (HAProxy 2.6 §7.3.5): `req.len`, `req.payload(offset,length)`,
  * `req.payload_lv(offset1,length1[,offset2])`. They read `ctx.content`; before the
  * inspection is final an answer that more bytes could change is flagged (ContentView).
- * `req.len` outside content inspection keeps its HTTP meaning here: the buffered body's
- * length (the HTTP engine has no raw request buffer).
+ * `req.len` outside content inspection (an HTTP stream) answers what HAProxy 2.6 answers
+ * there: the size of the request in its internal HTX form (htxSize), not a byte count
+ * of the wire, so `REQ_CONTENT` (req.len gt 0) is true for every HTTP request.
  */
-import type { ContentView, Sample, SampleContext } from '../types.ts';
+import type { ContentView, HttpRequestView, Sample, SampleContext } from '../types.ts';
 import { SampleError } from '../types.ts';
 import { defineFetch } from '../registry.ts';
 import { intArg } from '../args.ts';
@@ -16,13 +17,35 @@ function mayChange(c: ContentView): void {
   if (!c.final) c.mayChange++;
 }
 
+/**
+ * The size HAProxy 2.6's req.len reports for an HTTP request: its HTX message as the H1
+ * parser built it: the start-line block (20 bytes of struct + method, target, version),
+ * each header's name and value (the Connection header without its close/keep-alive
+ * tokens, gone when nothing else is left), 1 for end-of-headers, the buffered body,
+ * and 1 for the end-of-trailers of a chunked body.
+ */
+export function htxSize(req: HttpRequestView): number {
+  let n = 20 + req.method.length + req.target.length + 5 + req.version.length + 1;
+  let chunked = false;
+  for (let i = 0; i < req.fieldCount; i++) {
+    const name = req.fieldName(i);
+    let value = req.fieldValue(i);
+    if (name === 'connection') {
+      value = value.split(',').map((t) => t.trim()).filter((t) => t !== '' && !/^(close|keep-alive)$/i.test(t)).join(', ');
+      if (value === '') continue;
+    } else if (name === 'transfer-encoding' && /(^|,)\s*chunked\s*$/i.test(value)) chunked = true;
+    n += name.length + value.length;
+  }
+  const body = req.body();
+  return n + (body ? body.length : 0) + (chunked ? 1 : 0);
+}
+
 defineFetch({
   name: 'req.len', minArgs: 0, maxArgs: 0, out: 'sint', stage: 'request', match: 'int',
   compile: () => (c: SampleContext): Sample => {
     const ct = c.content;
     if (ct) { mayChange(ct); return { type: 'sint', v: ct.data.length }; }
-    const b = c.req?.body();
-    return { type: 'sint', v: b ? b.length : 0 };
+    return { type: 'sint', v: c.req ? htxSize(c.req) : 0 };
   },
 }, 'req_len');
 

@@ -47,3 +47,47 @@ export function urlParam(query: string, name: string, delim: string): string | n
   }
   return null;
 }
+
+/**
+ * The `url_param(name[,delim])` fetch's walk, as HAProxy 2.6 does it (http_find_param_list
+ * and http_find_next_url_param): the list starts after the first `delim` ('?' by default)
+ * of the whole target; parameters end at '&', ';' or `delim`; a named parameter counts
+ * only when written `name=`; without a name, every value after an '=' counts. `visit`
+ * gets each value in order and returns true to stop; the result is whether it stopped.
+ */
+export function eachUrlParam(target: string, name: string, delim: string, visit: (v: string) => boolean): boolean {
+  const start = target.indexOf(delim);
+  if (start < 0) return false;
+  const end = target.length;
+  const isDelim = (c: string): boolean => c === '&' || c === ';' || c === delim;
+  let pos = start + 1;
+  while (pos < end) {
+    let vstart: number;
+    if (name === '') {
+      const eq = target.indexOf('=', pos);
+      if (eq < 0) return false;
+      vstart = eq + 1;
+    } else {
+      let p = pos;
+      let found = -1;
+      while (p < end) {
+        const equal = p + name.length;
+        if (equal >= end) return false;
+        if (target[equal] === '=') {
+          if (target.startsWith(name, p)) { found = p; break; }
+          p = equal + 1;
+        }
+        while (p < end && !isDelim(target[p]!)) p++;
+        if (p >= end) return false;
+        p++;
+      }
+      if (found < 0) return false;
+      vstart = found + name.length + 1;
+    }
+    let vend = vstart;
+    while (vend < end && !isDelim(target[vend]!)) vend++;
+    if (visit(target.slice(vstart, vend))) return true;
+    pos = vend;
+  }
+  return false;
+}
