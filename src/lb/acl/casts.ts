@@ -32,6 +32,12 @@ function int64be(v: number): Buffer {
   return b;
 }
 
+function int64beBig(v: bigint): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigInt64BE(BigInt.asIntN(64, v));
+  return b;
+}
+
 function v4bytes(v: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeUInt32BE(v >>> 0);
@@ -42,7 +48,7 @@ function toStr(s: Sample): Sample | null {
   switch (s.type) {
     case 'str': return s;
     case 'bool': return { type: 'str', v: s.v ? '1' : '0' };
-    case 'sint': return { type: 'str', v: intToString(s.v) };
+    case 'sint': return { type: 'str', v: s.big !== undefined ? s.big.toString() : intToString(s.v) };
     case 'ipv4': return { type: 'str', v: formatIPv4(s.v) };
     case 'ipv6': return { type: 'str', v: formatIPv6(s.v) };
     case 'bin': {
@@ -122,7 +128,7 @@ function toBin(s: Sample): Sample | null {
     case 'bin': return s;
     case 'str': return { type: 'bin', v: Buffer.from(s.v, 'latin1') };
     case 'meth': return { type: 'bin', v: Buffer.from(s.v, 'latin1') };
-    case 'sint': return { type: 'bin', v: int64be(s.v) };
+    case 'sint': return { type: 'bin', v: s.big !== undefined ? int64beBig(s.big) : int64be(s.v) };
     case 'ipv4': return { type: 'bin', v: v4bytes(s.v) };
     case 'ipv6': return { type: 'bin', v: Buffer.from(s.v) };
     default: return null;

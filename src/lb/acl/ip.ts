@@ -84,10 +84,11 @@ export function parseIPv6(s: string): Uint8Array | null {
 export function formatIPv6(b: Uint8Array): string {
   const g: number[] = [];
   for (let i = 0; i < 8; i++) g.push((b[2 * i]! << 8) | b[2 * i + 1]!);
-  // inet_ntop prints ::ffff:a.b.c.d and ::a.b.c.d (the latter not for ::, ::1) with a dotted tail
+  // glibc's inet_ntop prints ::ffff:a.b.c.d, and ::a.b.c.d only when exactly the first six
+  // groups are zero (::2 stays ::2, ::1:2 is ::0.1.0.2)
   const v4tail =
     g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 &&
-    (g[5] === 0xffff || (g[5] === 0 && (g[6] !== 0 || g[7]! > 1)));
+    (g[5] === 0xffff || (g[5] === 0 && g[6] !== 0));
   let bestStart = -1;
   let bestLen = 0;
   for (let i = 0; i < 8; ) {

@@ -38,6 +38,7 @@ const EXPRS: [string, string?][] = [
   ['str(aGVsbG8),b64dec'], ['str(abc),hex'], ['str(abcdef),bytes(1,3)'], ['str(abcdef),bytes(2)'],
   ['str(a.b.c.d),field(2,.)'], ['str(a.b.c.d),field(-1,.)'], ['str(a.b.c.d),field(2,.,2)'], ['str(a.b.c.d),field(2,.,0)'],
   ['str(a..b..c),word(2,.)'], ['str(a..b..c),field(3,.)'], ['str(a..b..c),word(-1,.)'], ['str(/a/b/c),word(1,/)'],
+  ['str(/a//b/c/),word(2,/,0)'], ['str(/a//b/c/),word(2,/,9)'], ['str(/a//b/c/),word(-1,/,0)'], ['str(//a//b//),word(-2,/,0)'], ['str(/a//b/c/),word(-2,/,2)'], ['str(abc),xxh3'], ['str(abc),xxh64(1)'],
   ['str(a.b.c.d),field(9,.)'], ['str(a.b.c.d),field(-2,.,2)'], ['str(x:y;z),field(2,:;)'],
   ['str(aaa-bbb),regsub(-,_)'], ['str(a.b.c),regsub(\\.,_,g)'], ['str(ABC-abc),regsub(b,x,gi)'], ['str(k=v),regsub("^(.*)=(.*)$",\\2=\\1)'],
   ['str(a),concat(-,txn.x,+)'], ['str(a),concat(<>)'], ['str(zz),strcmp(txn.x)'], ['str(za),strcmp(txn.x)'], ['str(z),strcmp(txn.x)'], ['str(zzz),strcmp(txn.x)'],

@@ -18,7 +18,8 @@ export type SampleTypeSpec = SampleType | 'any' | 'addr';
 
 export type Sample =
   | { type: 'bool'; v: boolean }
-  | { type: 'sint'; v: number }
+  /** big: the exact int64 when v is beyond ±2^53 (64-bit hashes); text and binary casts use it. */
+  | { type: 'sint'; v: number; big?: bigint }
   | { type: 'ipv4'; v: number }
   | { type: 'ipv6'; v: Uint8Array }
   | { type: 'str'; v: string }

@@ -57,6 +57,12 @@ test('single quotes are literal: no escapes, no variables, double quotes kept', 
   assert.deepEqual(words("'say \"hi\"'"), ['say "hi"']);
 });
 
+test('a single quote inside double quotes is an ordinary character (haproxy -c 2.6)', () => {
+  assert.deepEqual(words('"it\'s"'), ["it's"]);
+  assert.deepEqual(words('"%[str(a),regsub(\'^(a)\',\\1)]" x'), ["%[str(a),regsub('^(a)',\\1)]", 'x']);
+  assert.deepEqual(words('"\'y\'" \'"z"\''), ["'y'", '"z"']);
+});
+
 test('backslash escapes: space, backslash, #, quotes, and \\r \\n \\t \\xHH', () => {
   assert.deepEqual(words('a\\ b'), ['a b']);
   assert.deepEqual(words('a\\\\b'), ['a\\b']);

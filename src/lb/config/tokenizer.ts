@@ -10,7 +10,8 @@
  *    `${.LINE}`, `${.FILE}` and `${.SECTION}` are the current line, file and section
  *    name; variables are NOT expanded outside double quotes; inside double quotes a `$`
  *    must start a valid name (letter, `_` or `.`), else it is an error;
- *  - single quotes are literal (no escapes, no variables);
+ *  - single quotes are literal (no escapes, no variables); a single quote inside double
+ *    quotes is an ordinary character (`"it's"` is `it's`), and the reverse;
  *  - outside single quotes a backslash escapes a space, `#`, `\`, `'`, `"`, and `$`
  *    (the latter only inside double quotes); `\r \n \t \xHH` produce CR, LF, TAB and
  *    a byte; any other `\c` (including `\$` outside double quotes) stays as typed;
@@ -104,7 +105,7 @@ export function tokenize(line: string, env: NodeJS.ProcessEnv = process.env, inf
       i++;
       continue;
     }
-    if (c === "'") {
+    if (c === "'" && quote === '') {
       quote = "'";
       quoteStart = i;
       i++;

@@ -36,6 +36,9 @@ test('sc_, src_ and table_ keywords read and change entries as HAProxy does', ()
   assert.equal(ev('sc0_conn_cnt', c), null); // not stored: no sample
   assert.equal(ev('sc0_http_req_cnt(ut_other)', c), 0); // the tracked key in another table
   assert.equal(ev('sc0_trackers', c), 1);
+  // HAProxy 2.6 counts table_trackers' own lookup: one tracker reads 2, an absent key 0
+  assert.equal(ev('src,table_trackers(ut_fe)', c), 2);
+  assert.equal(ev('str(10.0.0.9),table_trackers(ut_fe)', c), 0);
   assert.equal(ev('src_inc_gpc0', c), 1);
   assert.equal(ev('sc0_get_gpc0', c), 1);
   assert.equal(ev('src,table_gpc0(ut_fe)', c), 1);

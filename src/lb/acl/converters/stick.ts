@@ -2,6 +2,8 @@
  * table_<data>(table): the input sample is a key of `table`; the converter answers the
  * entry's data (0 when the key is absent, no sample when the table lacks the data type),
  * as HAProxy 2.6. Also table_trackers (trackers of the entry) and table_server_id.
+ * HAProxy 2.6's table_trackers reads the entry's reference count while its own lookup
+ * holds one: a present entry answers its trackers plus one (checked against 2.6.12).
  */
 import { defineConverter } from '../registry.ts';
 import { SampleError } from '../types.ts';
@@ -30,4 +32,4 @@ function defineTableConv(name: string, op: EntryOp): void {
 
 for (const [suffix, op] of STICK_DATA) defineTableConv(`table_${NAMES[suffix] ?? suffix}`, op);
 defineTableConv('table_server_id', (t, e) => (!t.stores('server_id') ? null : e === null ? 0 : t.read(e, 'server_id')));
-defineTableConv('table_trackers', (_t, e) => (e === null ? 0 : e.refs));
+defineTableConv('table_trackers', (_t, e) => (e === null ? 0 : e.refs + 1));

@@ -37,7 +37,8 @@ defineConverter({
  * field(index, delims[, count]) and word(index, delims[, count]). Fields are separated
  * by any char of `delims`; words are the non-empty fields. index counts from 1, negative
  * from the end; count (default 1, 0 = to the end) joins consecutive items with their
- * original separators.
+ * original separators; when the string ends first, the result runs to its end (its
+ * start for a negative index), as HAProxy's.
  */
 function splitter(name: 'field' | 'word'): void {
   defineConverter({
@@ -60,21 +61,25 @@ function splitter(name: 'field' | 'word'): void {
           }
         }
         const n = items.length;
-        let first: number;
-        let last: number;
+        // HAProxy counts items from the one found; when the string ends before `count`
+        // items (or count is 0), the result runs to the string's end (start for a
+        // negative index), delimiters included: word(2,/,0) of "/a/b/" is "b/".
+        let from: number;
+        let to: number;
         if (index > 0) {
-          first = index - 1;
-          last = count === 0 ? n - 1 : first + count - 1;
+          const first = index - 1;
+          if (first >= n) return name === 'field' ? str('') : null;
+          const last = first + count - 1;
+          from = items[first]![0];
+          to = count === 0 || last >= n ? v.length : items[last]![1];
         } else {
-          last = n + index;
-          first = count === 0 ? 0 : last - count + 1;
+          const last = n + index;
+          if (last < 0) return name === 'field' ? str('') : null;
+          const first = last - count + 1;
+          to = items[last]![1];
+          from = count === 0 || first < 0 ? 0 : items[first]![0];
         }
-        if (first < 0) first = 0;
-        if (last >= n) last = n - 1;
-        if (first > last || first >= n || last < 0) {
-          return name === 'field' ? str('') : null;
-        }
-        return str(v.slice(items[first]![0], items[last]![1]));
+        return str(v.slice(from, to));
       };
     },
   });

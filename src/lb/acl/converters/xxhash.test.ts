@@ -51,3 +51,13 @@ test('converters: xxh32 unsigned, xxh64/xxh3 signed 64-bit (as close as a JS num
   assert.throws(() => compileExpr('str(a),xxh3(x)', { baseDir: '.' }), /integer seed/);
   assert.throws(() => compileExpr('str(a),xxh64(9223372036854775808)', { baseDir: '.' }), /signed 64-bit/);
 });
+
+test('converters: a 64-bit hash keeps its exact value in its text and binary forms', () => {
+  const ev = (text: string): unknown => compileExpr(text, { baseDir: '.' }).eval(testContext({}))?.v ?? null;
+  // values recorded from HAProxy 2.6.12 (%[str(abc),xxh3] etc. in a header)
+  assert.equal(ev('str(abc),xxh3,concat()'), '8696274497037089104');
+  assert.equal(ev('str(abc),xxh3(42),concat()'), '-2863288879874843453');
+  assert.equal(ev('str(abc),xxh64,concat()'), '4952883123889572249');
+  assert.equal(ev('str(abc),xxh64(1),concat()'), '-4708009277469325048');
+  assert.equal((ev('str(abc),xxh3,hex') as string), BigInt.asUintN(64, 8696274497037089104n).toString(16).toUpperCase().padStart(16, '0'));
+});

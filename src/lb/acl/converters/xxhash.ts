@@ -3,9 +3,9 @@
  * with the seed (default 0); xxh32 answers the unsigned 32-bit hash, xxh64 and xxh3 the
  * 64-bit hash read as a signed integer (two's complement), as HAProxy stores it.
  *
- * The sample engine's integers are JavaScript numbers: a 64-bit hash beyond ±2^53 is
- * rounded to the nearest double (as every int64 result in the engine is), so its last
- * decimal digits can differ from HAProxy's. The hash itself is exact (xxhash-fn.ts).
+ * The sample engine's integers are JavaScript numbers: a 64-bit hash beyond ±2^53 also
+ * carries its exact value (`big`), so its text and binary forms are HAProxy's; arithmetic
+ * on it works on the rounded number.
  */
 import { defineConverter } from '../registry.ts';
 import type { Sample } from '../types.ts';
@@ -36,7 +36,11 @@ for (const [name, fn] of [['xxh64', xxh64], ['xxh3', xxh3]] as const) {
     name, minArgs: 0, maxArgs: 1, in: 'bin', out: 'sint',
     compile: (args) => {
       const seed = seedArg(name, args[0]);
-      return (s) => ({ type: 'sint', v: Number(BigInt.asIntN(64, fn(asBin(s), seed))) });
+      return (s) => {
+        const h = BigInt.asIntN(64, fn(asBin(s), seed));
+        const v = Number(h);
+        return Number.isSafeInteger(v) ? { type: 'sint', v } : { type: 'sint', v, big: h };
+      };
     },
   });
 }
