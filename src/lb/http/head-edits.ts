@@ -18,6 +18,29 @@ interface Added {
   deleted: boolean;
 }
 
+/** The replacement with `$0`…`$9` taken from `re`'s first match in `v`; null when it does not match. */
+function expandMatch(re: RegExp, v: string, replacement: string): string | null {
+  re.lastIndex = 0;
+  const m = re.exec(v);
+  if (m === null) return null;
+  return replacement.replace(/\$(\d)/g, (_x, d: string) => m[Number(d)] ?? '');
+}
+
+/** A field value cut at its commas, outside double-quoted strings (HAProxy's http_find_hdr_value_end). */
+function splitValues(v: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i];
+    if (quoted && c === '\\') { i++; continue; }
+    if (c === '"') quoted = !quoted;
+    else if (c === ',' && !quoted) { out.push(v.slice(start, i)); start = i + 1; }
+  }
+  out.push(v.slice(start));
+  return out;
+}
+
 export class HeadEdits {
   private readonly head: RequestHead | ResponseHead;
   /** Original field index → replacement line, or null (removed). */
@@ -107,14 +130,22 @@ export class HeadEdits {
     this.add(name, value);
   }
 
-  /** Rewrites the whole value of each field named `name` (`replace-header`). */
+  /**
+   * `replace-header`: each value of a field named `name` that `re` matches (anywhere) is
+   * replaced as a whole by `replacement` with `$N` filled from the match (HAProxy's
+   * exp_replace: `replace-header X-A old new` turns `a-old-b` into `new`).
+   */
   replaceHeader(name: string, re: RegExp, replacement: string): void {
-    this.mapValues(name, (v) => v.replace(re, replacement));
+    this.mapValues(name, (v) => expandMatch(re, v, replacement) ?? v);
   }
 
-  /** Rewrites each comma-separated value of fields named `name` (`replace-value`). */
+  /**
+   * `replace-value`: the same on each comma-separated value (commas inside a quoted string
+   * do not split). A replaced value loses the blanks around it, the others keep theirs:
+   * `two, three` with `^three$ 3` gives `two,3`, as HAProxy 2.6 writes it.
+   */
   replaceValue(name: string, re: RegExp, replacement: string): void {
-    this.mapValues(name, (v) => v.split(',').map((p) => p.trim().replace(re, replacement)).join(', '));
+    this.mapValues(name, (v) => splitValues(v).map((p) => expandMatch(re, p.trim(), replacement) ?? p).join(','));
   }
 
   private mapValues(name: string, fn: (v: string) => string): void {

@@ -10,21 +10,40 @@ import type { SampleContext } from '../acl/index.ts';
 import { sampleToString, sampleToSint } from '../acl/index.ts';
 import { normalizeTarget } from './normalize-uri.ts';
 
+/** HAProxy 2.6's http_get_reason() (checked code by code against 2.6.12), used by return, set-status, auth. */
 const REASON: Record<number, string> = {
-  200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 301: 'Moved Permanently', 302: 'Found',
-  303: 'See Other', 307: 'Temporary Redirect', 308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized',
-  403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 407: 'Proxy Authentication Required',
-  408: 'Request Time-out', 410: 'Gone', 425: 'Too Early', 429: 'Too Many Requests', 500: 'Internal Server Error',
-  501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Time-out',
+  100: 'Continue', 101: 'Switching Protocols', 102: 'Processing',
+  200: 'OK', 201: 'Created', 202: 'Accepted', 203: 'Non-Authoritative Information', 204: 'No Content',
+  205: 'Reset Content', 206: 'Partial Content', 207: 'Multi-Status', 210: 'Content Different', 226: 'IM Used',
+  300: 'Multiple Choices', 301: 'Moved Permanently', 302: 'Moved Temporarily', 303: 'See Other', 304: 'Not Modified',
+  305: 'Use Proxy', 307: 'Temporary Redirect', 308: 'Permanent Redirect', 310: 'Too many Redirects',
+  400: 'Bad Request', 401: 'Unauthorized', 402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found',
+  405: 'Method Not Allowed', 406: 'Not Acceptable', 407: 'Proxy Authentication Required', 408: 'Request Time-out',
+  409: 'Conflict', 410: 'Gone', 411: 'Length Required', 412: 'Precondition Failed', 413: 'Request Entity Too Large',
+  414: 'Request-URI Too Long', 415: 'Unsupported Media Type', 416: 'Requested range unsatisfiable',
+  417: 'Expectation failed', 418: "I'm a teapot", 421: 'Misdirected Request', 422: 'Unprocessable Content',
+  423: 'Locked', 424: 'Method failure', 425: 'Too Early', 426: 'Upgrade Required', 428: 'Precondition Required',
+  429: 'Too Many Requests', 431: 'Request Header Fields Too Large', 449: 'Retry With',
+  450: 'Blocked by Windows Parental Controls', 451: 'Unavailable For Legal Reasons', 456: 'Unrecoverable Error',
+  499: 'client has closed connection', 500: 'Internal Server Error', 501: 'Not Implemented',
+  502: 'Bad Gateway or Proxy Error', 503: 'Service Unavailable', 504: 'Gateway Time-out',
+  505: 'HTTP Version not supported', 506: 'Variant also negotiate', 507: 'Insufficient storage', 508: 'Loop detected',
+  509: 'Bandwidth Limit Exceeded', 510: 'Not extended', 511: 'Network authentication required',
+  520: 'Web server is returning an unknown error',
 };
+const CLASS_REASON = ['Other', 'Informational', 'Success', 'Redirection', 'Client Error', 'Server Error'];
 
 export function reasonOf(status: number): string {
-  return REASON[status] ?? 'Other';
+  return REASON[status] ?? CLASS_REASON[status >= 100 && status < 600 ? Math.floor(status / 100) : 0]!;
 }
 
+/** A redirect's own status lines (HAProxy's http_apply_redirect_rule: 302 is "Found" there). */
+const REDIRECT_REASON: Record<number, string> = { 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 307: 'Temporary Redirect', 308: 'Permanent Redirect' };
+
 /** A complete response built by a rule (`return`, custom `deny`, `redirect`, `auth`). */
-function response(status: number, lines: string[], body: string): Buffer {
-  const head = [`HTTP/1.1 ${status} ${reasonOf(status)}`, `content-length: ${Buffer.byteLength(body, 'latin1')}`, ...lines];
+function response(status: number, lines: string[], body: string, reason = reasonOf(status)): Buffer {
+  // HAProxy 2.6 sends no content-length with a 204 (a 304 gets 'content-length: 0').
+  const head = status === 204 ? [`HTTP/1.1 ${status} ${reason}`, ...lines] : [`HTTP/1.1 ${status} ${reason}`, `content-length: ${Buffer.byteLength(body, 'latin1')}`, ...lines];
   return Buffer.from(`${head.join('\r\n')}\r\n\r\n${body}`, 'latin1');
 }
 
@@ -64,23 +83,35 @@ function apply(ctx: RuleContext, a: HttpRequestAction): RuleVerdict | null {
     case 'tarpit': return { kind: 'tarpit', status: a.status };
     case 'deny':
     case 'return': {
-      if (a.kind === 'deny' && a.body === null && a.headers.length === 0 && a.contentType === null) return { kind: 'error', status: a.status };
-      const lines = a.headers.map(([n, v]) => `${n}: ${v(ctx)}`);
+      if ((a.kind === 'deny' || a.errorfile) && a.body === null && a.headers.length === 0 && a.contentType === null) return { kind: 'error', status: a.status };
+      // HAProxy (http_reply_to_htx) leaves out a `hdr` whose value formats to nothing.
+      const lines: string[] = [];
+      for (const [n, v] of a.headers) { const x = v(ctx); if (x !== '') lines.push(`${n}: ${x}`); }
       if (a.contentType !== null && a.body !== null) lines.unshift(`content-type: ${a.contentType}`);
       return { kind: 'respond', response: response(a.status, lines, a.body ? a.body(ctx) : ''), close: false };
     }
     case 'redirect': {
-      const { path, query } = splitTarget(currentTarget(ctx));
+      // HAProxy 2.6 (http_apply_redirect_rule): a prefix of exactly "/" adds nothing; the
+      // query is kept unless drop-query; append-slash adds '/' at the very end when it is
+      // not the last character — after the query, if one is kept.
+      const target = currentTarget(ctx);
+      const { path } = splitTarget(target);
       let location: string;
       if (a.type === 'location') location = a.value(ctx);
       else {
-        let p = path;
-        if (a.appendSlash && !p.endsWith('/')) p += '/';
-        const rest = `${p}${a.dropQuery || query === null ? '' : `?${query}`}`;
-        if (a.type === 'prefix') location = `${a.value(ctx).replace(/\/$/, '')}${rest}`;
-        else location = `${a.value(ctx)}://${ctx.edits.get('host')[0] ?? ''}${rest}`;
+        const rest = a.dropQuery ? path : target;
+        if (a.type === 'prefix') {
+          const pre = a.value(ctx);
+          location = `${pre === '/' ? '' : pre}${rest}`;
+        } else {
+          location = `${a.value(ctx)}://${ctx.edits.get('host')[0] ?? ''}${rest}`;
+        }
+        if (a.appendSlash && !location.endsWith('/')) location += '/';
       }
-      return { kind: 'respond', response: response(a.code, [`location: ${location}`, 'cache-control: no-cache'], ''), close: false };
+      const lines = [`location: ${location}`];
+      if (a.code === 302 || a.code === 303 || a.code === 307) lines.push('cache-control: no-cache');
+      if (a.cookie) lines.push(`set-cookie: ${a.cookie}`);
+      return { kind: 'respond', response: response(a.code, lines, '', REDIRECT_REASON[a.code]), close: false };
     }
     case 'auth':
       return { kind: 'respond', response: response(401, [`www-authenticate: Basic realm="${a.realm}"`, 'content-type: text/html', 'cache-control: no-cache'], '<html><body><h1>401 Unauthorized</h1>\nAuthentication is needed for this resource.\n</body></html>\n'), close: false };

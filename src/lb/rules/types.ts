@@ -43,11 +43,13 @@ export type HeaderMatch = 'str' | 'beg' | 'end' | 'sub' | 'reg' | 'found';
 
 export type HttpRequestAction =
   | { kind: 'allow' }
-  | { kind: 'deny'; status: number; contentType: string | null; body: Value | null; headers: [string, Value][] }
+  | { kind: 'deny'; status: number; contentType: string | null; body: Value | null; headers: [string, Value][]; errorfile?: boolean }
   | { kind: 'tarpit'; status: number }
   | { kind: 'reject' }
-  | { kind: 'return'; status: number; contentType: string | null; body: Value | null; headers: [string, Value][] }
-  | { kind: 'redirect'; type: 'location' | 'prefix' | 'scheme'; value: Value; code: number; dropQuery: boolean; appendSlash: boolean }
+  /** errorfile: `default-errorfiles` with no payload — the proxy's error message for the status, as deny. */
+  | { kind: 'return'; status: number; contentType: string | null; body: Value | null; headers: [string, Value][]; errorfile?: boolean }
+  /** cookie: the Set-Cookie value of set-cookie / clear-cookie, or null. */
+  | { kind: 'redirect'; type: 'location' | 'prefix' | 'scheme'; value: Value; code: number; dropQuery: boolean; appendSlash: boolean; cookie?: string | null }
   | { kind: 'auth'; realm: string }
   | { kind: 'add-header' | 'set-header'; name: string; value: Value }
   | { kind: 'del-header'; name: string; match: HeaderMatch | null; pattern: string | null }

@@ -85,7 +85,7 @@ function intIn(text: string | undefined, allowed: readonly number[] | null, what
 }
 
 /** deny/tarpit/return payload options; returns the index after them. */
-function payload(ctx: ParseContext, p: ProxyConfig, a: string[], i: number, kw: string, out: { status: number; contentType: string | null; body: Value | null; headers: [string, Value][] }, statusWord: string): number {
+function payload(ctx: ParseContext, p: ProxyConfig, a: string[], i: number, kw: string, out: { status: number; contentType: string | null; body: Value | null; headers: [string, Value][]; errorfile?: boolean }, statusWord: string): number {
   for (; i < a.length; i++) {
     const w = a[i]!;
     if (w === 'if' || w === 'unless') break;
@@ -99,11 +99,15 @@ function payload(ctx: ParseContext, p: ProxyConfig, a: string[], i: number, kw: 
       continue;
     }
     if (w === 'hdr') { const n = headerName(a[++i], kw); out.headers.push([n, value(ctx, p, a[++i], `'http-request ${kw} hdr ${n}'`)]); continue; }
-    if (w === 'default-errorfiles') continue;
+    if (w === 'default-errorfiles') { out.errorfile = true; continue; }
     if (w === 'errorfile' || w === 'errorfiles' || w === 'lf-file') throw new ArgError(`'http-request ${kw}' : '${w}' is not implemented yet.`, 'SY_ERR_CFG_NOT_IMPLEMENTED');
     throw new ArgError(`'http-request ${kw}' : unexpected argument '${w}'; allowed: ${statusWord}, content-type, string, lf-string, file, hdr, default-errorfiles, or a condition.`);
   }
   if (out.body !== null && out.contentType === null) throw new ArgError(`'http-request ${kw}' : a body needs 'content-type'.`);
+  if (out.body !== null && (out.status === 204 || out.status === 304)) throw new ArgError(`'http-request ${kw}' : no body expected for ${out.status} responses.`);
+  // default-errorfiles answers the proxy's error message: only for statuses that have one.
+  if (out.errorfile && (out.body !== null || out.headers.length > 0)) throw new ArgError(`'http-request ${kw}' : 'default-errorfiles' excludes a payload (string, lf-string, file, hdr).`);
+  if (out.errorfile && !ERROR_STATUSES.includes(out.status)) throw new ArgError(`'http-request ${kw}' : 'default-errorfiles' needs one of ${ERROR_STATUSES.join(', ')}, not ${out.status}.`);
   return i;
 }
 
@@ -221,7 +225,7 @@ function parseAction(ctx: ParseContext, p: ProxyConfig, a: string[], side: Side)
     case 'redirect': {
       const type = a[2];
       if (type !== 'location' && type !== 'prefix' && type !== 'scheme') throw new ArgError(`'http-request redirect' expects 'location', 'prefix' or 'scheme'${type ? `, not '${type}'` : ''}.`);
-      const act = { kind: 'redirect' as const, type: type as 'location' | 'prefix' | 'scheme', value: value(ctx, p, a[3], `'http-request redirect ${type}'`), code: 302, dropQuery: false, appendSlash: false };
+      const act = { kind: 'redirect' as const, type: type as 'location' | 'prefix' | 'scheme', value: value(ctx, p, a[3], `'http-request redirect ${type}'`), code: 302, dropQuery: false, appendSlash: false, cookie: null as string | null };
       let i = 4;
       for (; i < a.length; i++) {
         const w = a[i]!;
@@ -229,8 +233,14 @@ function parseAction(ctx: ParseContext, p: ProxyConfig, a: string[], side: Side)
         if (w === 'code') { act.code = intIn(a[++i], REDIRECT_CODES, `'http-request redirect code'`); continue; }
         if (w === 'drop-query') { act.dropQuery = true; continue; }
         if (w === 'append-slash') { act.appendSlash = true; continue; }
-        if (w === 'set-cookie' || w === 'clear-cookie') throw new ArgError(`'http-request redirect' : '${w}' is not implemented yet.`, 'SY_ERR_CFG_NOT_IMPLEMENTED');
-        throw new ArgError(`'http-request redirect' : unexpected argument '${w}'; allowed: code, drop-query, append-slash, or a condition.`);
+        if (w === 'set-cookie' || w === 'clear-cookie') {
+          // HAProxy 2.6: "NAME[=value]; path=/;" and, to clear, "NAME[=]; path=/; Max-Age=0;".
+          const c = a[++i];
+          if (!c || c === 'if' || c === 'unless' || /[\r\n;]/.test(c)) throw new ArgError(`'http-request redirect ${w}' expects a cookie NAME[=value].`);
+          act.cookie = w === 'set-cookie' ? `${c}; path=/;` : `${c}; path=/; Max-Age=0;`;
+          continue;
+        }
+        throw new ArgError(`'http-request redirect' : unexpected argument '${w}'; allowed: code, drop-query, append-slash, set-cookie, clear-cookie, or a condition.`);
       }
       return { action: act, next: i };
     }
@@ -247,7 +257,6 @@ function parseAction(ctx: ParseContext, p: ProxyConfig, a: string[], side: Side)
       return { action: { kind: kw, name, value: value(ctx, p, a[3], `'http-request ${kw} ${name}'`) }, next: 4 };
     }
     case 'del-header': {
-      const name = headerName(a[2], kw);
       let match: HeaderMatch | null = null;
       let i = 3;
       if (a[3] === '-m') {
@@ -256,6 +265,14 @@ function parseAction(ctx: ParseContext, p: ProxyConfig, a: string[], side: Side)
         match = m;
         i = 5;
       }
+      // -m reg takes a regular expression, matched as written against the lower-case name.
+      if (match === 'reg') {
+        const src = a[2] ?? '';
+        try { new RegExp(src); } catch (e) { throw new ArgError(`'http-request del-header' : invalid regex '${src}' (${(e as Error).message}).`); }
+        if (!src) throw new ArgError(`'http-request del-header' expects a header field name.`);
+        return { action: { kind: 'del-header', name: src, match, pattern: src }, next: i };
+      }
+      const name = headerName(a[2], kw);
       return { action: { kind: 'del-header', name, match, pattern: match ? name.toLowerCase() : null }, next: i };
     }
     case 'replace-header':
