@@ -278,7 +278,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.respBuf = EMPTY;
     const o = this.owner;
     if (this.transactions === 0 || this.pending.length > 0) {
-      this.arm(o.httpRequestTimeout || o.clientTimeout, () => this.fail(408, 'cR'));
+      this.arm(o.httpRequestTimeout || o.clientTimeout, this.requestTimedOut);
     } else {
       // Idle between requests: close quietly when the keep-alive wait ends (soon when draining).
       const wait = o.httpKeepAliveTimeout || o.httpRequestTimeout || o.clientTimeout;
@@ -318,7 +318,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       case 'head': {
         const first = this.pending.length === 0 && this.transactions > 0;
         this.keep(chunk);
-        if (first) this.arm(this.owner.httpRequestTimeout || this.owner.clientTimeout, () => this.fail(408, 'cR'));
+        if (first) this.arm(this.owner.httpRequestTimeout || this.owner.clientTimeout, this.requestTimedOut);
         this.tryRequest();
         return;
       }
@@ -358,7 +358,8 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       return;
     }
     this.closeAfter = true;
-    if (this.phase === 'head') this.fail(400, 'CR');
+    // Part of a head, then the end: a request and an error on the stick counters (HAProxy).
+    if (this.phase === 'head') { this.sc?.stick?.newRequest(); this.fail(400, 'CR'); }
   }
 
   private tryRequest(): void {
@@ -368,6 +369,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       this.owner.feCounters.ereq++;
       captureError('request', this.owner.proxyCfg, null, null, this.cli, this.pending, r.error);
       if (this.lg) this.lg.requestLine = '<BADREQ>';
+      this.sc?.stick?.newRequest(); // HAProxy counts a refused request as a request and an error
       this.fail(r.error.status, 'PR');
       return;
     }
@@ -1373,14 +1375,23 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
    * otherwise — a refused request, a body not fully read, a client that asked to close,
    * an operator's errorfile — the connection closes after the answer.
    */
-  private fail(status: number, ts = 'PR'): void {
+  /**
+   * `timeout http-request` ran out before a whole head came. HAProxy 2.6 counts it as a
+   * request on the stick counters but not as an error (checked against haproxy).
+   */
+  private readonly requestTimedOut = (): void => {
+    this.sc?.stick?.newRequest();
+    this.fail(408, 'cR', false);
+  };
+
+  private fail(status: number, ts = 'PR', countError = true): void {
     if (this.phase === 'closing' || this.ended) return;
     this.disarm();
     this.releaseSlot();
     this.dropServer();
     if (this.respStarted) { this.logTxn(ts[0] + 'D'); this.phase = 'closing'; this.cli.destroy(); return; }
     countStatus(this.owner.feCounters, status);
-    this.sc?.stick?.status(status);
+    if (countError) this.sc?.stick?.status(status);
     this.failTerm = ts;
     if (this.lg) { this.lg.status = status; if (this.lg.tResp < 0) this.lg.tResp = -1; }
     // errorfile: the backend's if it has one for this status, else the frontend's.
