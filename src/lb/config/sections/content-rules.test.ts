@@ -218,3 +218,18 @@ test('tcp-request inspect-delay in a named defaults is inherited (anonymous: err
   assert.equal(proxy(ctx, 'fe').tcpInspectDelay, 3000);
   assert.equal(proxy(ctx, 'be').tcpInspectDelay, 1000);
 });
+
+test('errors in http-response and http-after-response rules name the directive of the line', () => {
+  const ctx = parse(`${HEAD}frontend fe
+  bind 127.0.0.1:8000
+  http-request set-header
+  http-response set-header
+  http-after-response set-header
+`);
+  const msgs = ctx.diagnostics.filter((d) => d.severity === 'alert').map((d) => `${d.where?.line} ${d.message}`);
+  assert.deepEqual(msgs, [
+    "8 'http-request set-header' expects a header field name.",
+    "9 'http-response set-header' expects a header field name.",
+    "10 'http-after-response set-header' expects a header field name.",
+  ]);
+});

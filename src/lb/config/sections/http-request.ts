@@ -336,6 +336,8 @@ export function parseHttpRequest(ctx: ParseContext, p: ProxyConfig, args: string
     rules.push(rule);
   } catch (e) {
     if (!(e instanceof ArgError)) throw e;
-    ctx.alert(e.code, e.message);
+    // The action parsers are shared by the three rule lists and word their messages for
+    // http-request: name the directive the line really uses.
+    ctx.alert(e.code, kwName === 'http-request' ? e.message : e.message.replaceAll("'http-request ", `'${kwName} `));
   }
 }
