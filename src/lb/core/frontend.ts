@@ -22,6 +22,7 @@ import type { UniqueIdGen } from '../log/unique-id.ts';
 import { runTcpRules } from '../rules/tcp-rules.ts';
 import { inspectContent } from './tcp-inspect.ts';
 import type { RuleContext, Value } from '../rules/types.ts';
+import { silentDrop } from './silent-drop.ts';
 
 /**
  * A `use_backend` rule resolved to its live backend; a dynamic one (a log-format name)
@@ -157,9 +158,11 @@ export class Frontend implements StreamOwner, HttpOwner {
     const sessRules = this.cfg.tcpSessionRules;
     if (rules.length > 0 || sessRules.length > 0) {
       const ctx = new StreamSampleContext(sock, this.name, this.lookup);
-      if (rules.length > 0 && runTcpRules(rules, ctx).kind === 'reject') { this.feCounters.dcon++; sock.destroy(); return; }
+      const cv = rules.length > 0 ? runTcpRules(rules, ctx) : null;
+      if (cv?.kind === 'reject') { this.feCounters.dcon++; closeRejected(sock, cv.silent === true); return; }
       // A rejected session is closed silently (HAProxy counts it apart from denied connections).
-      if (sessRules.length > 0 && runTcpRules(sessRules, ctx).kind === 'reject') { sock.destroy(); return; }
+      const sv = sessRules.length > 0 ? runTcpRules(sessRules, ctx) : null;
+      if (sv?.kind === 'reject') { closeRejected(sock, sv.silent === true); return; }
       // Counters tracked and variables set here belong to the session: its stream keeps this context.
       if (ctx.stick || sessRules.length > 0 || rules.some((r) => r.action === 'set-var')) this.tracked.set(sock, ctx);
     }
@@ -204,10 +207,10 @@ export class Frontend implements StreamOwner, HttpOwner {
     const ctx = this.sampleContext(sock) ?? new StreamSampleContext(sock, this.name, this.lookup);
     // A rejected session is logged as HAProxy does (fe/<NOSRV>, no queue nor connect time, PR).
     const lg = this.accessLog ? new TxnLog(sock) : null;
-    const rejected = (counters: Counters): void => {
+    const rejected = (counters: Counters, silent: boolean): void => {
       counters.dreq++;
       if (lg) this.accessLog!.write(lg.finish(this.logSource, sock, null, null, null, 'PR', 0, false));
-      sock.destroy();
+      closeRejected(sock, silent);
     };
     const end = (): void => { this.inspecting--; this.gate.released(); if (this.streams.size === 0 && this.held.length === 0 && this.inspecting === 0) this.onIdle(); };
     const startStream = (be: Backend | null, data: Buffer): void => {
@@ -217,11 +220,11 @@ export class Frontend implements StreamOwner, HttpOwner {
       this.acceptedAt.set(st, Date.now());
     };
     inspectContent(sock, inbound, ctx, this.cfg.tcpContentRules, this.cfg.tcpInspectDelay ?? 0, Buffer.alloc(0), (outcome, data) => {
-      if (outcome !== 'accept') { if (outcome === 'reject') rejected(this.feCounters); end(); return; }
+      if (outcome !== 'accept') { if (outcome !== 'gone') rejected(this.feCounters, outcome === 'drop'); end(); return; }
       const be = this.routes.length > 0 ? this.pickBackend(ctx) : this.backend;
       if (!be || be.cfg === this.cfg || be.cfg.tcpContentRules.length === 0) { startStream(be, data); return; }
       inspectContent(sock, inbound, ctx, be.cfg.tcpContentRules, be.cfg.tcpInspectDelay ?? 0, data, (o2, d2) => {
-        if (o2 !== 'accept') { if (o2 === 'reject') rejected(be.counters); end(); return; }
+        if (o2 !== 'accept') { if (o2 !== 'gone') rejected(be.counters, o2 === 'drop'); end(); return; }
         startStream(be, d2);
       });
     });
@@ -287,4 +290,10 @@ function usesSamples(cfg: ProxyConfig): boolean {
   if (cfg.tcpContentRules.length > 0 || cfg.tcpSessionRules.length > 0) return true;
   const rules = [...cfg.httpRequestRules, ...cfg.httpResponseRules, ...cfg.httpAfterResponseRules];
   return rules.some((r) => r.cond !== null || r.action.kind === 'stick' || 'value' in r.action || 'body' in r.action || 'replacement' in r.action || 'headers' in r.action || 'expr' in r.action);
+}
+
+/** A connection refused by a rule: closed, or dropped without a word to the client (silent-drop). */
+function closeRejected(sock: net.Socket, silent: boolean): void {
+  if (silent) silentDrop(sock);
+  else sock.destroy();
 }

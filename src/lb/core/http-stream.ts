@@ -54,6 +54,7 @@ import { stickDispatch, type StickStores } from '../stick/persist.ts';
 import { parseRequestHead, parseResponseHead } from '../http/h1-parse.ts';
 import { writeRequestHead, writeResponseHead } from '../http/h1-write.ts';
 import { writeOut } from './direct-write.ts';
+import { silentDrop } from './silent-drop.ts';
 import { ChunkedScanner } from '../http/chunked.ts';
 import { errorKeepsConnection, errorResponse, withConnection } from '../http/errors.ts';
 import { forwardedForLine, rfc7239Line } from '../http/forwarded.ts';
@@ -771,7 +772,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
         return this.phase === 'forwarding' && this.runRules(head, rules, step, v.next);
       case 'reject':
         this.owner.feCounters.dreq++;
-        this.abort('PR');
+        this.abort('PR', v.silent === true);
         return false;
       case 'error':
         this.owner.feCounters.dreq++;
@@ -804,9 +805,10 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
 
   /** `tcp-request content` rules on the parsed request (mode http): false when one rejected it. */
   private runContentRules(rules: readonly TcpRule[]): boolean {
-    if (!this.sc || runTcpRules(rules, this.sc, 0, this.tx).kind !== 'reject') return true;
+    const v = this.sc ? runTcpRules(rules, this.sc, 0, this.tx) : null;
+    if (v?.kind !== 'reject') return true;
     this.owner.feCounters.dreq++;
-    this.abort('PR');
+    this.abort('PR', v.silent === true);
     return false;
   }
 
@@ -1415,13 +1417,14 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   }
 
   /** Ends the connection at once; `ts` is the log's termination state (default: the client left). */
-  abort(ts = 'CD'): void {
+  abort(ts = 'CD', silent = false): void {
     if (this.phase === 'forwarding' || this.phase === 'tunnel') this.logTxn(this.phase === 'tunnel' && ts === 'CD' ? 'CD' : ts);
     this.disarm();
     this.releaseSlot();
     this.dropServer();
     this.phase = 'closing';
-    this.cli.destroy();
+    if (silent) silentDrop(this.cli);
+    else this.cli.destroy();
   }
 
   private finish(): void {

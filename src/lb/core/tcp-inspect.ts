@@ -15,7 +15,8 @@ import { runTcpRules } from '../rules/tcp-rules.ts';
 import { BUFSIZE, type Inbound } from './fast-io.ts';
 import type { StreamSampleContext } from './sample-context.ts';
 
-export type InspectOutcome = 'accept' | 'reject' | 'gone';
+/** 'drop': rejected by silent-drop (the caller closes without telling the client). */
+export type InspectOutcome = 'accept' | 'reject' | 'drop' | 'gone';
 
 class Content implements ContentView {
   data: Buffer;
@@ -53,7 +54,7 @@ export function inspectContent(
     content.final = expired || closed || content.data.length >= BUFSIZE;
     const v = runTcpRules(rules, ctx, at);
     if (v.kind === 'wait') { at = v.at; return; }
-    finish(v.kind);
+    finish(v.kind === 'reject' && v.silent === true ? 'drop' : v.kind);
   };
   const onData = (chunk: Buffer): void => {
     // Chunks may be views of a shared read buffer (fast-io.ts): keep a copy.

@@ -75,11 +75,14 @@ function currentTarget(ctx: RuleContext): string {
   return ctx.edits.target ?? ctx.target;
 }
 
+const REJECT: RuleVerdict = { kind: 'reject' };
+const SILENT_DROP: RuleVerdict = { kind: 'reject', silent: true };
+
 /** Applies one action; a verdict for final actions, null to go on. */
 function apply(ctx: RuleContext, a: HttpRequestAction): RuleVerdict | null {
   switch (a.kind) {
     case 'allow': return { kind: 'continue' };
-    case 'reject': return { kind: 'reject' };
+    case 'reject': return a.silent === true ? SILENT_DROP : REJECT;
     case 'tarpit': return { kind: 'tarpit', status: a.status };
     case 'deny':
     case 'return': {

@@ -11,10 +11,12 @@ import type { SampleContext } from '../acl/index.ts';
 import { sampleToString } from '../acl/index.ts';
 import type { TxnHooks } from './types.ts';
 
-export type TcpVerdict = { kind: 'accept' } | { kind: 'reject' } | { kind: 'wait'; at: number };
+/** `silent`: silent-drop — the connection goes without the client being told (core/silent-drop.ts). */
+export type TcpVerdict = { kind: 'accept' } | { kind: 'reject'; silent?: boolean } | { kind: 'wait'; at: number };
 
 const ACCEPT: TcpVerdict = { kind: 'accept' };
 const REJECT: TcpVerdict = { kind: 'reject' };
+const DROP: TcpVerdict = { kind: 'reject', silent: true };
 
 /** `ctx` is the stream's context (it may carry `content`); `txn` receives captures (HTTP only). */
 export function runTcpRules(rules: readonly TcpRule[], ctx: SampleContext, from = 0, txn?: TxnHooks): TcpVerdict {
@@ -28,6 +30,7 @@ export function runTcpRules(rules: readonly TcpRule[], ctx: SampleContext, from 
     switch (r.action) {
       case 'accept': return ACCEPT;
       case 'reject': return REJECT;
+      case 'silent-drop': return DROP;
       case 'stick': r.stick!(ctx); break;
       case 'set-var': {
         const v = r.variable!;

@@ -45,7 +45,8 @@ export type HttpRequestAction =
   | { kind: 'allow' }
   | { kind: 'deny'; status: number; contentType: string | null; body: Value | null; headers: [string, Value][]; errorfile?: boolean }
   | { kind: 'tarpit'; status: number }
-  | { kind: 'reject' }
+  /** silent: silent-drop (the client is not told; core/silent-drop.ts). */
+  | { kind: 'reject'; silent?: boolean }
   /** errorfile: `default-errorfiles` with no payload — the proxy's error message for the status, as deny. */
   | { kind: 'return'; status: number; contentType: string | null; body: Value | null; headers: [string, Value][]; errorfile?: boolean }
   /** cookie: the Set-Cookie value of set-cookie / clear-cookie, or null. */
@@ -91,7 +92,7 @@ export type RuleVerdict =
   /** The proxy's own error response for `status` (errorfile or built-in), as for deny. */
   | { kind: 'error'; status: number }
   | { kind: 'tarpit'; status: number }
-  | { kind: 'reject' }
+  | { kind: 'reject'; silent?: boolean }
   /** use-service: the stream hands the request to a service (its body is read, then it answers). */
   | { kind: 'service'; service: ServiceName }
   /** wait-for-body: collect the body, then resume the same list at rule `next`. */

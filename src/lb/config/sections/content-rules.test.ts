@@ -59,7 +59,7 @@ test('tcp-request: session only in frontends, unknown and not-yet actions, bad d
   bind 127.0.0.1:8000
   tcp-request inspect-delay soon
   tcp-request content frobnicate
-  tcp-request content silent-drop
+  tcp-request content set-priority-class int(1)
   tcp-request content accept when TRUE
   tcp-request session capture src len 4
   tcp-request content reject

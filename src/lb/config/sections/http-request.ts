@@ -36,12 +36,12 @@ export function setRuleCompilers(cond: CondCompiler, value: ValueCompiler): void
   compileValue = value;
 }
 
-const FINAL = new Set(['allow', 'deny', 'tarpit', 'reject', 'return', 'redirect', 'auth', 'use-service']);
+const FINAL = new Set(['allow', 'deny', 'tarpit', 'reject', 'silent-drop', 'return', 'redirect', 'auth', 'use-service']);
 const NOT_YET = new Set([
   'set-var', 'unset-var', 'track-sc0', 'track-sc1', 'track-sc2',
   'sc-inc-gpc', 'sc-inc-gpc0', 'sc-inc-gpc1', 'sc-set-gpt0', 'sc-add-gpc',
   'cache-use', 'set-src', 'set-src-port', 'set-dst', 'set-dst-port', 'set-nice', 'set-mark',
-  'set-tos', 'set-priority-class', 'set-priority-offset', 'silent-drop', 'early-hint', 'add-acl', 'del-acl',
+  'set-tos', 'set-priority-class', 'set-priority-offset', 'early-hint', 'add-acl', 'del-acl',
   'set-map', 'del-map', 'do-resolve', 'strict-mode', 'disable-l7-retry', 'replace-path', 'replace-pathq',
   'replace-uri', 'set-bandwidth-limit', 'lua',
 ]);
@@ -211,6 +211,8 @@ function parseAction(ctx: ParseContext, p: ProxyConfig, a: string[], side: Side)
     }
     case 'allow': return { action: { kind: 'allow' }, next: 2 };
     case 'reject': return { action: { kind: 'reject' }, next: 2 };
+    // The client is not told: no FIN, no RST (core/silent-drop.ts).
+    case 'silent-drop': return { action: { kind: 'reject', silent: true }, next: 2 };
     case 'deny':
     case 'tarpit':
     case 'return': {

@@ -27,8 +27,8 @@ import { addCaptureSlot } from './capture.ts';
 export type TcpStage = 'connection' | 'session' | 'content';
 
 export interface TcpRule {
-  /** accept/reject end the list; the others run and go on. */
-  action: 'accept' | 'reject' | 'stick' | 'set-var' | 'unset-var' | 'capture';
+  /** accept/reject/silent-drop end the list; the others run and go on. */
+  action: 'accept' | 'reject' | 'silent-drop' | 'stick' | 'set-var' | 'unset-var' | 'capture';
   cond: import('../../acl/index.ts').CompiledCondition | null;
   /** The stick action's closure over the connection's sample context ('stick' only). */
   stick?: StickRun;
@@ -42,9 +42,9 @@ export interface TcpRule {
 export type TcpConnectionRule = TcpRule;
 
 const STAGES = ['inspect-delay', 'content', 'connection', 'session'];
-const SERVED = 'accept, reject, track-sc0|1|2, sc-inc-gpc0|1(N), sc-set-gpt0(N), set-var(NAME) EXPR, unset-var(NAME)';
+const SERVED = 'accept, reject, silent-drop, track-sc0|1|2, sc-inc-gpc0|1(N), sc-set-gpt0(N), set-var(NAME) EXPR, unset-var(NAME)';
 const KNOWN_NOT_YET = new Set([
-  'silent-drop', 'expect-proxy', 'expect-netscaler-cip', 'set-src', 'set-src-port', 'set-dst', 'set-dst-port',
+  'expect-proxy', 'expect-netscaler-cip', 'set-src', 'set-src-port', 'set-dst', 'set-dst-port',
   'set-mark', 'set-tos', 'set-nice', 'set-log-level', 'switch-mode', 'use-service', 'do-resolve', 'set-priority-class',
   'set-priority-offset', 'attach-srv', 'sc-add-gpc', 'sc-inc-gpc', 'set-bandwidth-limit', 'send-spoe-group', 'lua',
 ]);
@@ -107,7 +107,7 @@ function parseRule(ctx: ParseContext, p: ProxyConfig, args: string[], stage: Tcp
       if (!p.cap.frontend) { ctx.alert('SY_ERR_CFG_NOT_ALLOWED', `'${kw} capture' : proxy '${p.name}' has no frontend capability.`); return null; }
       rule = { action: 'capture', cond: null, capture: { expr: compileExpr(text, env), slot: addCaptureSlot(p, 'request', null, n.value), len: n.value } };
       next = 6;
-    } else if (action === 'accept' || action === 'reject') {
+    } else if (action === 'accept' || action === 'reject' || action === 'silent-drop') {
       rule = { action, cond: null };
     } else {
       if (action && (KNOWN_NOT_YET.has(action) || action === 'capture')) {
