@@ -55,6 +55,8 @@ frontend fe
   assert.equal(await get(port, '/b'), 'none');
   assert.match(await cli(sock, `del map ${mapFile} /zz`), /Key not found/);
   assert.match(await cli(sock, 'show map /no/such'), /Unknown map identifier/);
+  // HAProxy writes the kind in capitals for ACLs
+  assert.match(await cli(sock, 'show acl /no/such'), /^Unknown ACL identifier\. Please use #<id> or <file>\.\n/);
   await cli(sock, `clear map ${mapFile}`);
   assert.equal(await get(port, '/a'), 'none');
 });

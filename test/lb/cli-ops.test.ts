@@ -221,8 +221,13 @@ test('health and agent forced, switched off and on; check and agent settings in 
   assert.match(await cli(s.admin, 'show stat'), /\nck,c1,[^\n]*,UP[^,]*,/);
   assert.equal(await cli(s.admin, 'set server ck/c2 agent down'), '\n');
   assert.match(await cli(s.admin, 'show stat'), /\nck,c2,[^\n]*,DOWN[^,]*,/);
-  // A disabled agent's verdict no longer counts.
+  assert.match(await cli(s.admin, 'show stat'), /\nck,c2,[^\n]*,DOWN \(agent\),/);
+  // Disabling the agent changes no state (HAProxy 2.6): c2 stays down, no longer "(agent)";
+  // its running check counts 2 of rise 2, shown as HAProxy shows a server going up.
   assert.equal(await cli(s.admin, 'disable agent ck/c2'), '\n');
+  assert.match(await cli(s.admin, 'show stat'), /\nck,c2,[^\n]*,DOWN 2\/2,/);
+  // Later changes no longer consult the disabled agent's verdict.
+  assert.equal(await cli(s.admin, 'set server ck/c2 health up'), '\n');
   assert.match(await cli(s.admin, 'show stat'), /\nck,c2,[^\n]*,UP[^,]*,/);
   assert.equal(await cli(s.admin, 'disable health ck/c1'), '\n');
   assert.equal(await cli(s.admin, 'set server ck/c1 check-addr 127.0.0.1 port 9'), '\n');

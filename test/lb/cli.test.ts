@@ -117,7 +117,8 @@ test('set maxconn server|frontend|global show in show stat and show info', async
   };
   assert.equal(slim('be,s1,'), '7');
   assert.equal(slim('fe,FRONTEND,'), '9');
-  assert.match(await cli(s.user, 'show info'), /\nMaxconn: 300\n/);
+  // Hard_maxconn stays the start-up limit (HAProxy 2.6).
+  assert.match(await cli(s.user, 'show info'), /\nMaxconn: 300\nHard_maxconn: 500\n/);
   assert.equal(await cli(s.admin, 'set maxconn global 501'), 'Value out of range.\n\n');
   assert.match(await get(s.fePort), /^[AB]$/);
 });
@@ -163,6 +164,8 @@ test('answers match HAProxy 2.6 byte for byte for the same configuration', async
     'set server be', 'set server be/s9 weight 3', 'set maxconn server be/s1', 'set maxconn frontend nofe 10', 'set maxconn global',
     'enable server be', 'disable server nobe/x', 'show servers state nobe', 'show backend', 'show env SY_NO_SUCH_VARIABLE',
     'show cli level', 'set server be/s1 weight 5', 'get weight be/s1', 'set server be/s1 state drain', 'clear counters',
+    'set maxconn frontend fe -3', 'set maxconn frontend fe', 'set maxconn server be/s1 12abc', 'set maxconn server be/s1 abc',
+    'set maxconn global abc', 'set maxconn global 12abc',
   ];
   if (!existsSync(HAPROXY)) { t.skip('haproxy not installed (apt-get install haproxy)'); return; }
   const dir = tempDir();

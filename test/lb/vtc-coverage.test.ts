@@ -15,6 +15,12 @@
  * Whether the file then asserts exact responses is for review; this test only keeps
  * every listed name from being forgotten. Each kind is its own test, and a failure lists
  * every missing name of that kind.
+ *
+ * The same holds for the runtime API commands of issue 6 ("`.vtc` tests for … every
+ * runtime command listed"): each must be SENT to a stats socket by some test, either in
+ * a `haproxy NAME -cli { send "…" }` block or by a socket-driven step (a `shell` block
+ * whose script writes to the socket: `print $s "…"` or `cli("…")`). Sent lines are split
+ * into commands at ';' and at an escaped newline, as the CLI reads them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -156,6 +162,89 @@ const ACTION_ITEMS: Item[] = [
   { name: 'errorfiles', re: /^\s*(?:http-(?:request|response|after-response)\s+\S.*\s)?errorfiles\s+\S/m },
 ];
 
+// ---- what the tests send to the stats socket ---------------------------------------------
+
+/** The lines of every block opened by a line matching `opener`, up to a line starting with `}`. */
+function blocks(vtc: string, opener: RegExp): string[][] {
+  const out: string[][] = [];
+  const lines = vtc.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (!opener.test(lines[i]!)) continue;
+    const body: string[] = [];
+    for (i++; i < lines.length && !lines[i]!.startsWith('}'); i++) body.push(lines[i]!);
+    out.push(body);
+  }
+  return out;
+}
+
+/**
+ * Every text a test sends to a stats socket: the strings of `send "…"` in -cli blocks, and
+ * of `print $s "…"` / `cli("…")` in shell blocks. VTest and Perl escapes are left as
+ * written (an escaped newline is two characters).
+ */
+export function cliTexts(vtc: string): string[] {
+  const out: string[] = [];
+  for (const body of blocks(vtc, /^\s*haproxy\s+\S+\s+(?:.*\s)?-cli\s*\{\s*$/)) {
+    for (const l of body) {
+      const m = /^\s*send\s+"((?:[^"\\]|\\.)*)"/.exec(stripComment(l));
+      if (m) out.push(m[1]!);
+    }
+  }
+  for (const body of blocks(vtc, /^\s*shell\b.*\{\s*$/)) {
+    for (const m of body.join('\n').matchAll(/(?:print\s+\$\w+\s+|\bcli\(\s*)"((?:[^"\\]|\\.)*)"/g)) out.push(m[1]!);
+  }
+  return out;
+}
+
+/** One sent text as the commands the CLI runs: split at ';' and at escaped newlines. */
+function commandsOf(text: string): string[] {
+  return text.split(/;|\\n/).map((c) => c.trim().replace(/\s+/g, ' ')).filter((c) => c !== '');
+}
+
+const SENT = readdirSync(VTC_DIR)
+  .filter((f) => f.endsWith('.vtc'))
+  .sort()
+  .map((f) => readFileSync(join(VTC_DIR, f), 'utf8'));
+const SENT_TEXTS = SENT.flatMap(cliTexts);
+const SENT_COMMANDS = SENT_TEXTS.flatMap(commandsOf);
+
+/** A command of the issue's list, recognised by how a sent command starts. */
+const cmd = (name: string, re: RegExp = new RegExp(`^${esc(name)}(?: |$)`)): Item => ({ name, re });
+
+/** Issue 6's runtime commands, as data. */
+const CLI_ITEMS: Item[] = [
+  cmd('help'), cmd('show info'), cmd('show stat', /^show stat$/), cmd('show stat typed', /^show stat (?:.* )?typed\b/),
+  cmd('show stat json', /^show stat (?:.* )?json\b/), cmd('show servers state'), cmd('show backend'), cmd('show sess'),
+  cmd('show errors'), cmd('show table', /^show table$/), cmd('show table NAME', /^show table \S+/),
+  cmd('show table NAME data.X op V', /^show table \S+ data\.\S+ (?:eq|ne|le|ge|lt|gt) \S+/), cmd('clear table'), cmd('set table'),
+  cmd('show map'), cmd('add map'), cmd('del map'), cmd('set map'), cmd('clear map'), cmd('show acl'), cmd('add acl'), cmd('del acl'),
+  cmd('set server B/S state ready', /^set server \S+ state ready$/), cmd('set server B/S state drain', /^set server \S+ state drain$/),
+  cmd('set server B/S state maint', /^set server \S+ state maint$/), cmd('set server B/S weight N', /^set server \S+ weight \d+$/),
+  cmd('set server B/S weight N%', /^set server \S+ weight \d+%$/), cmd('set server B/S addr IP', /^set server \S+ addr \S+/),
+  cmd('set server B/S addr IP port P', /^set server \S+ addr \S+ port \S+/), cmd('set weight'), cmd('get weight'),
+  cmd('enable server'), cmd('disable server'), cmd('enable health'), cmd('disable health'), cmd('enable agent'), cmd('disable agent'),
+  cmd('add server'), cmd('del server'), cmd('set maxconn server'), cmd('set maxconn frontend'), cmd('set maxconn global'),
+  cmd('set rate-limit'), cmd('shutdown session'), cmd('shutdown sessions server'), cmd('clear counters', /^clear counters$/),
+  cmd('clear counters all', /^clear counters all$/), cmd('show env'), cmd('show version'), cmd('quit'), cmd('prompt', /^prompt$/),
+];
+
+function missingCommands(): string[] {
+  const gone = CLI_ITEMS.filter((it) => !SENT_COMMANDS.some((c) => it.re.test(c))).map((it) => it.name);
+  // A ';'-separated list on one line.
+  if (!SENT_TEXTS.some((t) => commandsOf(t.replace(/\\n/g, '')).length > 1 && t.includes(';'))) gone.push("';'-separated command list");
+  // 'prompt' mode driven on one connection: prompt, then another command on the same session.
+  if (!SENT_TEXTS.some((t) => { const c = commandsOf(t); return c[0] === 'prompt' && c.length > 1; }) &&
+      !SENT.some((v) => cliTexts(v).some((t) => commandsOf(t)[0] === 'prompt') && cliTexts(v).some((t) => commandsOf(t).includes('quit')))) {
+    gone.push('prompt mode (a command after prompt on the same session)');
+  }
+  // Levels: a socket below admin is opened and a state change is attempted at a lower level.
+  if (!CONFIGS.some((c) => /^\s*stats\s+socket\s+\S+\s+(?:.*\s)?level\s+(?:user|operator)\b/m.test(c.text))) gone.push('a stats socket at level user/operator');
+  if (!SENT_TEXTS.some((t) => { const c = commandsOf(t); const i = c.findIndex((x) => x === 'user' || x === 'operator'); return i >= 0 && c.slice(i + 1).some((x) => /^(?:set|disable|enable|add|del|shutdown|clear) /.test(x)); })) {
+    gone.push("a state change after 'user' / 'operator' lowered the level");
+  }
+  return gone;
+}
+
 function missing(items: readonly Item[]): string[] {
   return items.filter((it) => !CONFIGS.some((c) => it.re.test(c.text))).map((it) => it.name);
 }
@@ -204,4 +293,27 @@ test('every listed converter is used in a vtc', () => {
 
 test('every listed action is used in a vtc', () => {
   assertCovered('actions', ACTION_ITEMS);
+});
+
+test('the CLI scanner reads sent lines of -cli blocks and socket writes of shell blocks, split into commands', () => {
+  const vtc = [
+    'haproxy h1 -cli {',
+    '    send "show stat; set server be1/srv1 state maint"',
+    '    expect ~ "^show version"',
+    '}',
+    'shell -match "x" {',
+    '    perl -e \'print $s "prompt\\nshow sess\\n"; print cli("del map /x a");\'',
+    '}',
+    'client c1 {',
+    '    send "show env"',
+    '}',
+  ].join('\n');
+  const texts = cliTexts(vtc);
+  assert.deepEqual(texts, ['show stat; set server be1/srv1 state maint', 'prompt\\nshow sess\\n', 'del map /x a']);
+  assert.deepEqual(texts.flatMap(commandsOf), ['show stat', 'set server be1/srv1 state maint', 'prompt', 'show sess', 'del map /x a']);
+});
+
+test('every listed runtime API command is sent to a stats socket by a vtc', () => {
+  const gone = missingCommands();
+  assert.deepEqual(gone, [], `${gone.length} runtime commands never sent to a stats socket by a test/vtc/*.vtc (-cli send or a socket-driven shell step): ${gone.join(', ')}`);
 });

@@ -64,8 +64,8 @@ export class ServerMonitor {
   spread = 0;
   /**
    * `enable|disable health|agent` (runtime API): a disabled source sends no probes and
-   * its last verdict is ignored. Checks of servers made by `add server` start disabled,
-   * as in HAProxy.
+   * later state changes no longer consult its last verdict. Checks of servers made by
+   * `add server` start disabled, as in HAProxy.
    */
   checkEnabled = true;
   agentEnabled = true;
@@ -129,22 +129,25 @@ export class ServerMonitor {
     if (this.agent && this.agentEnabled) this.scheduleAgent(agentDelay);
   }
 
-  /** `enable|disable health`: a re-enabled check probes at once; the state follows what remains. */
+  /**
+   * `enable|disable health`: a re-enabled check probes at once and the state follows
+   * what the sources say. Disabling changes no state (HAProxy 2.6 only clears the
+   * check's enabled bit): a server its check took down stays down until something else
+   * brings it up (`set server … health up`, the agent, a tracked server).
+   */
   setCheckEnabled(on: boolean): void {
     if (!this.check || this.checkEnabled === on) return;
     this.checkEnabled = on;
-    if (on) this.scheduleCheck(0);
+    if (on) { this.scheduleCheck(0); this.refresh(); }
     else if (this.checkTimer) { clearTimeout(this.checkTimer); this.checkTimer = null; }
-    this.refresh();
   }
 
-  /** `enable|disable agent`. */
+  /** `enable|disable agent`, the same way. */
   setAgentEnabled(on: boolean): void {
     if (!this.agent || this.agentEnabled === on) return;
     this.agentEnabled = on;
-    if (on) this.scheduleAgent(0);
+    if (on) { this.scheduleAgent(0); this.refresh(); }
     else if (this.agentTimer) { clearTimeout(this.agentTimer); this.agentTimer = null; }
-    this.refresh();
   }
 
   /**

@@ -41,15 +41,22 @@ export function statusCode(r: CheckResult | null): number | undefined {
   return r.status === 'L7OK' || r.status === 'L7OKC' || r.status === 'L7STS' ? r.code : undefined;
 }
 
+/**
+ * Only a check that runs counts here (HAProxy reads its "enabled" bit): a check disabled
+ * at run time leaves "no check" on an up server and no progress figures. A stopped
+ * server whose running agent said down shows "DOWN (agent)".
+ */
 export function serverStatus(s: Server): string {
   if (s.admin === 'maint') return 'MAINT';
-  const hc = monitorOf(s)?.check ?? null;
+  const m = monitorOf(s);
+  const hc = m?.check && m.checkEnabled ? m.check : null;
   if (s.health === 'up') {
     const goingDown = hc !== null && hc.health < hc.max;
     if (s.admin === 'drain') return goingDown ? `DRAIN ${hc!.health - hc!.rise + 1}/${hc!.fall}` : 'DRAIN';
     if (goingDown) return `UP ${hc!.health - hc!.rise + 1}/${hc!.fall}`;
     return hc === null ? 'no check' : 'UP';
   }
+  if (m?.agent && m.agentEnabled && m.agent.health === 0) return 'DOWN (agent)';
   if (hc !== null && hc.health > 0) return `DOWN ${hc.health}/${hc.rise}`;
   return 'DOWN';
 }

@@ -25,7 +25,8 @@ export const disableServer: CliCommand = {
 
 /**
  * `enable|disable health|agent <bk>/<srv>`: starts or stops a server's health check or
- * agent check; a stopped one's last verdict no longer counts (monitor.ts). Enabling a
+ * agent check; a stopped one changes no state by itself, and its last verdict no longer
+ * counts in later changes (monitor.ts). Enabling a
  * check the server does not have is refused with HAProxy's words; disabling one is
  * silently accepted, as HAProxy does.
  */

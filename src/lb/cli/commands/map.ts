@@ -8,7 +8,8 @@
 import type { CliCommand } from '../types.ts';
 import { maps, type PatternRef } from '../../acl/index.ts';
 
-const UNKNOWN = (kind: string): string => `Unknown ${kind} identifier. Please use #<id> or <file>.\n`;
+/** HAProxy spells the kind "map" but "ACL" in this answer. */
+const UNKNOWN = (kind: 'map' | 'acl'): string => `Unknown ${kind === 'acl' ? 'ACL' : 'map'} identifier. Please use #<id> or <file>.\n`;
 
 function find(name: string | undefined, kind: 'map' | 'acl'): PatternRef | undefined {
   return name === undefined ? undefined : maps.get(name, kind);

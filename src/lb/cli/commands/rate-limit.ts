@@ -15,7 +15,7 @@ const USAGE = "'set rate-limit' only supports :\n" +
   "   - 'http-compression global' to set the per-process maximum compression speed in kB/s\n";
 
 /** C's atoi: optional sign and leading digits; anything else gives 0. */
-function atoi(text: string): number {
+export function atoi(text: string): number {
   const m = /^\s*([+-]?\d+)/.exec(text);
   return m ? Number(m[1]) : 0;
 }
