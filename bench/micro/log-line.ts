@@ -2,9 +2,12 @@
 // Contract: `node bench/micro/log-line.ts [--n 200000] [--rounds 5]`. Builds the `option
 // httplog` access log of a frontend (createAccessLog) with a UDP target, and per line does what
 // a stream does when a transaction ends: TxnLog.finish() builds the record, write() formats it
-// and sends one datagram. The receiver is another process (so its work is not counted here);
-// a second pass logs to a port where nothing listens, a third sends nothing. Prints user and system CPU µs per line
-// (median over rounds): user is our JavaScript, system mostly the kernel's sendmsg().
+// and queues one datagram (lines leave together 1 ms after the first one or when the batch is full, src/lb/log/dgram-batch.ts;
+// the loop yields every 256 lines). Passes: the receiver is another process that reads (its
+// work is not counted here); a bound socket nobody reads (bench/e2e/udp-sink.ts: the kernel
+// drops at the full socket, as in bench/e2e/log-cost.ts); a port where nothing listens; and no
+// send at all. Prints user and system CPU µs per line (median over rounds): user is our
+// JavaScript, system mostly the kernel's send path.
 // Pin it (`taskset -c 0`) for steadier figures. Stops its receiver by PID.
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -14,6 +17,7 @@ import { createAccessLog } from '../../src/lb/log/access-log.ts';
 import { closeLogSinks, logCounters } from '../../src/lb/log/sinks.ts';
 import { defaultProxyLog } from '../../src/lb/log/types.ts';
 import { TxnLog } from '../../src/lb/core/txn-log.ts';
+import { openUdpSink } from '../e2e/udp-sink.ts';
 
 const { values } = parseArgs({ options: { n: { type: 'string' }, rounds: { type: 'string' } } });
 /** Third pass: a target whose level filter refuses every line (record and format only, no syslog line, no send). */
@@ -85,11 +89,16 @@ const sent = logCounters.sent - sent0;
 rx.kill('SIGTERM');
 await sleep(300);
 const received = Number(out.trim().split('\n')[1] ?? NaN);
+const unread = openUdpSink();
+const silent = await measure(unread.port);
+const silentGot = unread.take();
+unread.close();
 const nobody = await measure(await freeUdpPort());
 const unsent = await measure(await freeUdpPort(), 0);
 process.stdout.write(
   `| receiver | user µs/line | system µs/line | total µs/line |\n| --- | ---: | ---: | ---: |\n` +
   `| a process listening (${received} of ${sent} datagrams received) | ${listening.user.toFixed(2)} | ${listening.sys.toFixed(2)} | ${(listening.user + listening.sys).toFixed(2)} |\n` +
+  `| a bound socket nobody reads (${silentGot} datagrams reached it) | ${silent.user.toFixed(2)} | ${silent.sys.toFixed(2)} | ${(silent.user + silent.sys).toFixed(2)} |\n` +
   `| nothing listening (ICMP port unreachable) | ${nobody.user.toFixed(2)} | ${nobody.sys.toFixed(2)} | ${(nobody.user + nobody.sys).toFixed(2)} |\n` +
   `| none: the record and the format only (a level filter drops the line) | ${unsent.user.toFixed(2)} | ${unsent.sys.toFixed(2)} | ${(unsent.user + unsent.sys).toFixed(2)} |\n` +
   `${N} lines × ${ROUNDS} rounds, median per line · node ${process.version}\n`,

@@ -4,8 +4,8 @@
  *
  * Everything that can be decided once is decided in createAccessLog(): the targets
  * (`log global` resolved), the compiled formats, the header context, the sinks. write()
- * evaluates the format once and frames it per target: one string and one Buffer per
- * target per line, nothing else.
+ * evaluates the format once and frames it per target: one string per target per line,
+ * written by UDP sinks straight into their batch (a Buffer only for other sinks).
  *
  * HAProxy's rules kept here:
  *   - only a frontend logs traffic; a proxy without a log target logs nothing;
@@ -22,7 +22,7 @@ import type { GlobalLogSettings, LogTarget, ProxyLogSettings } from './types.ts'
 import type { ProxyOptions } from '../config/types.ts';
 import { compileLogFormat, evaluateLogFormat, type CompiledFormat, type EvalContext, type SampleCompiler } from './format.ts';
 import { CLF_FORMAT, HTTPLOG_FORMAT, TCPLOG_FORMAT } from './defaults.ts';
-import { buildSyslogLine, truncateLine, SYSTEM_HOSTNAME, type HeaderContext } from './syslog.ts';
+import { syslogFramer, truncateLine, SYSTEM_HOSTNAME, type HeaderContext, type SyslogFramer } from './syslog.ts';
 import { getLogSink, type LogSink } from './sinks.ts';
 
 /** What createAccessLog needs from a proxy (a ProxyConfig fits). */
@@ -68,6 +68,8 @@ const DISABLED: AccessLog = { enabled: false, atAccept: false, needsSample: fals
 interface LiveTarget {
   t: LogTarget;
   sink: LogSink;
+  /** The target's syslog framing (header cached per second). */
+  frame: SyslogFramer;
   /** Lines seen by this target's sampler. */
   seen: number;
 }
@@ -130,12 +132,11 @@ export function createAccessLog(p: AccessLogProxy, global: GlobalLogSettings | u
     pid: process.pid,
     hostname: send === undefined ? undefined : send === true ? SYSTEM_HOSTNAME : send,
   };
-  const live: LiveTarget[] = targets.map((t) => ({
+  const live: LiveTarget[] = targets.map((t0) => {
     // log-send-hostname switches the implicit default format from local to rfc3164.
-    t: send !== undefined && !t.formatExplicit && t.format === 'local' ? { ...t, format: 'rfc3164' } : t,
-    sink: getLogSink(t.address),
-    seen: 0,
-  }));
+    const t: LogTarget = send !== undefined && !t0.formatExplicit && t0.format === 'local' ? { ...t0, format: 'rfc3164' } : t0;
+    return { t, sink: getLogSink(t.address), frame: syslogFramer(t.format, t.facility, header), seen: 0 };
+  });
   const ctx: EvalContext = { lc: 0 };
   const dontlognull = p.options.dontlognull;
   const separateErrors = p.log.separateErrors;
@@ -171,10 +172,11 @@ export function createAccessLog(p: AccessLogProxy, global: GlobalLogSettings | u
           }
           const lvl = level < t.minLevel ? t.minLevel : level;
           if (t.format === 'rfc5424' && sdFmt && sd === undefined) sd = evaluateLogFormat(sdFmt, r, ctx);
-          const line = buildSyslogLine(t.format, t.facility, lvl, header, now, msg, t.format === 'rfc5424' ? sd : '');
-          const buf = Buffer.from(line, 'utf8');
+          const line = lt.frame(lvl, now, msg, t.format === 'rfc5424' ? sd ?? '' : '');
           // File descriptors get whole lines (HAProxy: "not truncated"); sockets get `len`.
-          lt.sink.send(t.address.kind === 'fd' ? buf : truncateLine(buf, t.maxLen));
+          if (t.address.kind === 'fd') lt.sink.send(Buffer.from(line, 'utf8'));
+          else if (lt.sink.sendText) lt.sink.sendText(line, t.maxLen);
+          else lt.sink.send(truncateLine(Buffer.from(line, 'utf8'), t.maxLen));
         }
       } catch {
         // Logging must never take a stream down; a failing sample callback lands here.

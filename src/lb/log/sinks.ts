@@ -6,7 +6,8 @@
  * without bound. A line that cannot be handed over at once is queued up to a fixed
  * budget; beyond it the line is dropped and counted (HAProxy's DroppedLogs). Send errors
  * are counted, never thrown — a dead syslog server must not take traffic down.
- *   - UDP: to an IP literal, sendto() through FFI on a non-blocking socket (udp-ffi.ts);
+ *   - UDP: to an IP literal, a millisecond's lines in one sendmmsg() through FFI on a
+ *     non-blocking socket (udp-ffi.ts, dgram-batch.ts);
  *     to a host name (or without koffi), one connected node:dgram socket, at most
  *     MAX_UDP_INFLIGHT sends waiting in libuv at once.
  *   - fd@N / stdout / stderr: asynchronous writes (libuv's thread pool), one write in
@@ -22,6 +23,11 @@ import { openUdpFfi } from './udp-ffi.ts';
 
 export interface LogSink {
   send(line: Buffer): void;
+  /**
+   * Optional: the same as send(truncateLine(Buffer.from(line, 'utf8'), maxLen)), without
+   * the Buffer (the UDP sink writes the string straight into its batch).
+   */
+  sendText?(line: string, maxLen: number): void;
   close(): void;
 }
 

@@ -3,7 +3,7 @@
 process.env.TZ = 'UTC';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildSyslogLine, truncateLine } from './syslog.ts';
+import { buildSyslogLine, syslogFramer, truncateLine } from './syslog.ts';
 import { isoDate, rfc3164Date } from './dates.ts';
 
 const NOW = Date.UTC(2026, 10, 2, 8, 52, 21, 118) + 0.587; // µs .118587
@@ -35,4 +35,15 @@ test('len: a longer line is cut to N bytes ending in a newline', () => {
   assert.equal(t.length, 80);
   assert.equal(t.toString(), 'a'.repeat(79) + '\n');
   assert.equal(truncateLine(Buffer.from('short\n'), 80).toString(), 'short\n');
+});
+
+test('syslogFramer: the same bytes as buildSyslogLine, every format, across seconds and levels', () => {
+  for (const fmt of ['local', 'rfc3164', 'rfc5424', 'raw', 'short', 'iso', 'timed', 'priority'] as const) {
+    for (const h of [H, { ...H, hostname: 'vm' }]) {
+      const frame = syslogFramer(fmt, 16, h);
+      for (const [dt, level] of [[0, 6], [0.4, 6], [0, 3], [999, 3], [1000, 3], [1000, 6], [61_000, 6]] as const) {
+        assert.equal(frame(level, NOW + dt, MSG, '[x@1]'), buildSyslogLine(fmt, 16, level, h, NOW + dt, MSG, '[x@1]'), `${fmt} +${dt} ms level ${level}`);
+      }
+    }
+  }
 });

@@ -49,3 +49,27 @@ export function truncateLine(line: Buffer, maxLen: number): Buffer {
   out[maxLen - 1] = 0x0a;
   return out;
 }
+
+export type SyslogFramer = (level: number, now: number, msg: string, sd: string) => string;
+
+/**
+ * buildSyslogLine() for one target (format, facility and header context fixed): the same
+ * bytes, but for the formats whose header holds whole seconds only (local, rfc3164) the
+ * header is built once per second and level, not once per line.
+ */
+export function syslogFramer(format: SyslogFormat, facility: number, ctx: HeaderContext): SyslogFramer {
+  if (format !== 'local' && format !== 'rfc3164') return (level, now, msg, sd) => buildSyslogLine(format, facility, level, ctx, now, msg, sd);
+  const after = `${format === 'rfc3164' ? ` ${ctx.hostname ?? 'localhost'}` : ''} ${ctx.tag}[${ctx.pid}]: `;
+  let sec = NaN;
+  let lvl = -1;
+  let head = '';
+  return (level, now, msg) => {
+    const s = Math.floor(now / 1000);
+    if (s !== sec || level !== lvl) {
+      sec = s;
+      lvl = level;
+      head = `<${facility * 8 + level}>${rfc3164Date(now)}${after}`;
+    }
+    return head + msg + '\n';
+  };
+}

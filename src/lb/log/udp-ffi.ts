@@ -1,12 +1,13 @@
 /**
- * UDP log targets through libc's socket(2) and sendto(2) (koffi), the hot path of access
+ * UDP log targets through libc's socket(2) and sendmmsg(2) (koffi), the hot path of access
  * logging: one datagram per line, as HAProxy sends them.
  *
  * Why not node:dgram: each dgram send costs about 3 µs of JavaScript and C++ besides the
  * system call (argument checks, a SendWrap object per datagram, async-id bookkeeping, and
  * with a callback a tick per line and an Error object per failed send) — more than the
- * formatting of the line itself (measured by bench/micro/log-line.ts). Here a line is one
- * FFI call on a non-blocking, unconnected socket: the destination is in every sendto(), so
+ * formatting of the line itself (measured by bench/micro/log-line.ts). Here the lines of
+ * about a millisecond leave in one sendmmsg() (dgram-batch.ts; one sendto() per line where
+ * libc lacks it) on a non-blocking, unconnected socket: the destination is in every message, so
  * a syslog server that comes and goes costs nothing to track, and ICMP errors are not
  * reported to an unconnected socket at all. A full socket buffer (EAGAIN) drops the line
  * and counts it; other errors are counted. Nothing here ever blocks.
@@ -17,9 +18,10 @@
 import { isIP } from 'node:net';
 import type { LogSink } from './sinks.ts';
 import { AF_INET, AF_INET6, libcDgram, type DgramCounters } from './libc-dgram.ts';
+import { createDgramBatch } from './dgram-batch.ts';
 
-/** Lines waiting for the end of the event-loop turn; more in one turn are dropped and counted. */
-const MAX_BATCH = 4096;
+/** How long the first line of a batch may wait for others (ms): log latency traded for system calls. */
+const FLUSH_MS = 1;
 
 /** struct sockaddr_in / sockaddr_in6 for an IP literal (family in host order, port big-endian). */
 export function sockaddr(host: string, port: number): Buffer | null {
@@ -63,31 +65,27 @@ export function openUdpFfi(host: string, port: number, counters: DgramCounters):
   const addr = sockaddr(host, port);
   const c = libcDgram();
   if (!addr || !c) return null;
-  let fd = c.open(addr.length === 16 ? AF_INET : AF_INET6);
+  const fd = c.open(addr.length === 16 ? AF_INET : AF_INET6);
   if (fd < 0) return null;
-  const alen = addr.length;
-  // Lines of one event-loop turn leave together, at its end: the receiver (often idle on
-  // another CPU) is woken once per burst rather than once per line, which is most of the
-  // kernel's cost of a datagram; and no sendto() sits on a request's path.
-  let pending: Buffer[] = [];
-  const flush = (): void => {
-    const batch = pending;
-    pending = [];
-    for (let i = 0; i < batch.length; i++) {
-      if (fd < 0) return;
-      c.send(fd, batch[i]!, addr, alen, counters);
-    }
-  };
+  // Lines leave together in one sendmmsg() (see dgram-batch.ts) FLUSH_MS after the first
+  // of them, or at once when the batch is full: under load an event-loop turn ends only a
+  // request or two, so flushing per turn would still cost a system call per line or two.
+  // The receiver (often idle on another CPU) is woken once per burst, and no system call
+  // sits on a request's path. The timer does not keep the process alive; close() flushes.
+  let open = true;
+  const batch = createDgramBatch(c, fd, addr, counters, () => setTimeout(batch.flush, FLUSH_MS).unref());
   return {
     send(line: Buffer): void {
-      if (fd < 0) return;
-      if (pending.length >= MAX_BATCH) { counters.dropped++; return; }
-      if (pending.push(line) === 1) setImmediate(flush);
+      batch.add(line);
+    },
+    sendText(line: string, maxLen: number): void {
+      batch.addText(line, maxLen);
     },
     close(): void {
-      flush();
-      if (fd >= 0) c.close(fd);
-      fd = -1;
+      if (!open) return;
+      open = false;
+      batch.close();
+      c.close(fd);
     },
   };
 }

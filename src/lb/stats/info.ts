@@ -6,8 +6,9 @@
 import { hostname } from 'node:os';
 import type { Runtime } from '../core/runtime.ts';
 import { VERSION, RELEASE_DATE } from '../../shared/version.ts';
-import { openFilesLimit } from '../core/limits.ts';
+import { defaultMaxconn, openFilesLimit } from '../core/limits.ts';
 import { tagsObject } from './format.ts';
+import { logCounters } from '../log/sinks.ts';
 
 export interface InfoField {
   pos: number;
@@ -55,7 +56,8 @@ export function infoFields(rt: Runtime): InfoField[] {
     f(13, 'Ulimit-n', 'CLP:u32', ulimit),
     f(14, 'Maxsock', 'CLP:u32', rt.maxconn * 2),
     f(15, 'Maxconn', 'CLP:u32', rt.maxconn),
-    f(16, 'Hard_maxconn', 'CLP:u32', rt.maxconn),
+    // The limit set at start-up: `set maxconn global` moves Maxconn only, under it.
+    f(16, 'Hard_maxconn', 'CLP:u32', rt.config.global.maxconn ?? defaultMaxconn()),
     f(17, 'CurrConns', 'MGP:u32', rt.cur),
     f(18, 'CumConns', 'MCP:u32', cumConns),
     f(19, 'CumReq', 'MCP:u32', cumReq),
@@ -68,6 +70,8 @@ export function infoFields(rt: Runtime): InfoField[] {
     f(50, 'node', 'COS:str', hostname()),
     f(53, 'Jobs', 'MGP:u32', rt.sessionCount + listeners),
     f(55, 'Listeners', 'MGP:u32', listeners),
+    // Log lines lost: a full socket or descriptor backlog (src/lb/log/sinks.ts), as HAProxy counts them.
+    f(58, 'DroppedLogs', 'MGP:u32', logCounters.dropped),
     f(70, 'Start_time_sec', 'MDP:u32', Math.floor(rt.startedAt / 1000)),
   ];
 }
