@@ -1,117 +1,81 @@
 /**
- * Writes for the hot path that skip Node's Writable stream layer.
+ * Writes for the hot path: what the kernel takes at once goes straight from the caller's
+ * buffer, whatever it does not take is COPIED before it is queued.
  *
- * socket.write() runs every buffer through the Writable machinery (state, callbacks, a
- * process.nextTick per write batch) before the handle's writeBuffer() hands it to
- * libuv; measured here that is ~1 µs of CPU per write, two writes per proxied request.
- * writeOut() calls the socket's stream handle directly when that is safe, and falls
- * back to socket.write() otherwise, with one contract for both:
+ * Why the copy matters: the forwarding code writes views of the shared read buffer
+ * (fast-io.ts). Every idle fast socket has that same buffer registered for its next read
+ * (Node fixes a socket's next read buffer when its previous read ends). Had a write left
+ * a reference to it queued in libuv, the next read of any other socket would overwrite
+ * the bytes still waiting to be sent. Measured before this module: 17 to 20 of 30
+ * concurrent 4 MiB uploads through `mode tcp` arrived corrupted when the server read
+ * slowly (test/lb/backpressure-integrity.test.ts). So no write ever hands the caller's
+ * memory to libuv.
  *
- *   writeOut(sock, buf) === true   the kernel took every byte; `buf` is free again;
- *   writeOut(sock, buf) === false  bytes wait (in libuv or in the Writable): `buf` must
- *                                  stay untouched (fast-io.ts: retainReadBuffer()), and
- *                                  'drain' is emitted on `sock` once all is written.
+ * How: when nothing is queued on the socket, one non-blocking send(2) (MSG_DONTWAIT |
+ * MSG_NOSIGNAL) on its descriptor, through koffi — the usual case for proxied messages,
+ * and cheaper than socket.write()'s Writable machinery. A partial send or EAGAIN queues a
+ * copy of the rest with socket.write(). While anything is queued, writes go behind it as
+ * copies, in order. Errors end the socket as Node's own path would (destroy(err)).
  *
- * Ordering stays right because libuv writes a handle's requests in order, and the
- * direct path is taken only when the Writable holds nothing of its own (writableLength
- * 0): a direct write never overtakes bytes queued in JS. end() after direct writes is
- * safe: libuv's shutdown waits for the pending writes; destroy() cancels them (their
- * completion is then ignored). Errors end the socket as Node's own path would:
- * destroy(err), so the owner sees 'error' then 'close'.
+ * Contract: writeOut(sock, buf) === true when the kernel took every byte; false when some
+ * wait in the socket's queue: the caller pauses its source until 'drain' (fast sockets
+ * are created with writableHighWaterMark 1, so 'drain' follows any queued write). `buf`
+ * is never referenced after the call either way.
  *
- * The handle API (WriteWrap, writeBuffer, streamBaseState) is Node's internal stream
- * binding, reached through process.binding('stream_wrap'), which Node keeps on its
- * allow list. Everything is feature-checked once; if any piece is missing, or the
- * socket is not a plain TCP or UNIX stream (TLS goes through its own layer), the
- * ordinary socket.write() path is used. SWITCHYARD_NO_DIRECT_WRITE=1 forces it (A/B
- * measurements and a way out should a Node release change the internals).
+ * Without koffi or a descriptor (TLS, a socket not connected yet) every write takes the
+ * copying socket.write() path. SWITCHYARD_NO_DIRECT_WRITE=1 forces that path (A/B
+ * measurements, and a way out should a platform misbehave).
  */
+import koffi from 'koffi';
 import type net from 'node:net';
+import { getSystemErrorName } from 'node:util';
 
-interface WriteReq {
-  handle: unknown;
-  oncomplete: (this: WriteReq, status: number) => void;
-  async: boolean;
-  bytes: number;
-  buffer: Buffer | null;
-  sock: net.Socket | null;
-}
-interface StreamHandle {
-  writeBuffer(req: WriteReq, buf: Buffer): number;
-  constructor: { name: string };
-}
-interface StreamBinding {
-  WriteWrap: new () => WriteReq;
-  streamBaseState: Int32Array;
-  kLastWriteWasAsync: number;
-}
+const MSG_DONTWAIT = 0x40;
+const MSG_NOSIGNAL = 0x4000;
+const EINTR = 4;
+const EAGAIN = 11;
 
-function loadBinding(): StreamBinding | null {
+type Send = (fd: number, buf: Uint8Array, len: number, flags: number) => number;
+
+function bindSend(): Send | null {
   if (process.env.SWITCHYARD_NO_DIRECT_WRITE === '1') return null;
   try {
-    const b = (process as unknown as { binding(name: string): Partial<StreamBinding> }).binding('stream_wrap');
-    if (typeof b.WriteWrap !== 'function' || !(b.streamBaseState instanceof Int32Array) || typeof b.kLastWriteWasAsync !== 'number') return null;
-    return b as StreamBinding;
+    return koffi.load('libc.so.6').func('long send(int fd, const void *buf, unsigned long len, int flags)') as Send;
   } catch {
     return null;
   }
 }
 
-const binding = loadBinding();
+const send = bindSend();
 
-/** Whether writeOut() takes the direct path at all (for the benches' reports). */
-export const directWrites = binding !== null;
+/** Whether writeOut() sends directly at all (for the benches' reports). */
+export const directWrites = send !== null;
 
-/** Direct writes still in libuv, per socket; 'drain' is emitted when the count returns to 0. */
-const inFlight = new WeakMap<net.Socket, number>();
-
-function onComplete(this: WriteReq, status: number): void {
-  const sock = this.sock;
-  this.sock = null;
-  this.buffer = null;
-  if (sock === null || sock.destroyed) return;
-  if (status < 0) {
-    sock.destroy(Object.assign(new Error(`write failed (${status})`), { errno: status, syscall: 'write' }));
-    return;
-  }
-  const n = (inFlight.get(sock) ?? 1) - 1;
-  if (n > 0) { inFlight.set(sock, n); return; }
-  inFlight.delete(sock);
-  sock.emit('drain');
+function fdOf(sock: net.Socket): number {
+  const h = (sock as unknown as { _handle?: { fd?: number } | null })._handle;
+  const fd = h?.fd;
+  return typeof fd === 'number' ? fd : -1;
 }
 
-function handleOf(sock: net.Socket): StreamHandle | null {
-  const h = (sock as unknown as { _handle: StreamHandle | null })._handle;
-  if (h === null || typeof h.writeBuffer !== 'function') return null;
-  const kind = h.constructor.name;
-  return kind === 'TCP' || kind === 'Pipe' ? h : null;
+/** Queues a copy of `bytes` behind whatever the socket holds; true if it all went out at once. */
+function queueCopy(sock: net.Socket, bytes: Buffer): boolean {
+  sock.write(Buffer.from(bytes));
+  return sock.writableLength === 0;
 }
 
 export function writeOut(sock: net.Socket, buf: Buffer): boolean {
-  const handle = binding !== null && sock.writableLength === 0 && !sock.connecting && !sock.writableEnded && !sock.destroyed ? handleOf(sock) : null;
-  if (handle === null) {
-    sock.write(buf);
-    return sock.writableLength === 0 && !inFlight.has(sock);
-  }
-  const req = new binding!.WriteWrap();
-  req.handle = handle;
-  req.oncomplete = onComplete;
-  req.async = false;
-  req.bytes = 0;
-  req.buffer = null;
-  req.sock = null;
-  const err = handle.writeBuffer(req, buf);
-  if (err !== 0) {
-    sock.destroy(Object.assign(new Error(`write failed (${err})`), { errno: err, syscall: 'write' }));
+  if (buf.length === 0) return sock.writableLength === 0;
+  const fd = send !== null && sock.writableLength === 0 && !sock.connecting && !sock.writableEnded && !sock.destroyed ? fdOf(sock) : -1;
+  if (fd < 0) return queueCopy(sock, buf);
+  for (;;) {
+    const n = send!(fd, buf, buf.length, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n === buf.length) return true;
+    if (n >= 0) return queueCopy(sock, buf.subarray(n));
+    const err = koffi.errno();
+    if (err === EINTR) continue;
+    if (err === EAGAIN) return queueCopy(sock, buf);
+    const code = getSystemErrorName(-err);
+    sock.destroy(Object.assign(new Error(`send ${code}`), { code, errno: -err, syscall: 'send' }));
     return true;
   }
-  // Written at once: libuv made no request of it (no completion will come). Earlier
-  // direct writes may still be reported pending; their completion emits the 'drain'.
-  if (binding!.streamBaseState[binding!.kLastWriteWasAsync] === 0) return !inFlight.has(sock);
-  // Part of it waits in libuv: keep the buffer alive until libuv reports completion.
-  req.async = true;
-  req.buffer = buf;
-  req.sock = sock;
-  inFlight.set(sock, (inFlight.get(sock) ?? 0) + 1);
-  return false;
 }

@@ -12,12 +12,14 @@
  * otherwise pin 10,000 buffers).
  *
  * The price is a rule the forwarding code must keep: a chunk is a view of the shared
- * buffer, valid only during the callback. Code that keeps bytes copies them. A write of
- * a chunk that does not complete at once (`writableLength > 0`: the socket queued a
- * reference to it) must call retainReadBuffer(), which hands the buffer over to that
- * write and starts a new one, and then pause the source until the destination's
- * 'drain' (backpressure). Destinations are created with `writableHighWaterMark: 1` so
- * that 'drain' fires whenever anything was queued.
+ * buffer, valid only during the callback, and the buffer must never be referenced by
+ * anything that outlives it. Code that keeps bytes copies them, and chunks are written
+ * only through writeOut() (direct-write.ts), which copies whatever the kernel does not
+ * take at once. (Handing the buffer itself to a queued write is not enough: every idle
+ * fast socket already has it registered for its next read, and would overwrite the
+ * queued bytes.) The source is paused until the destination's 'drain' (backpressure);
+ * destinations are created with `writableHighWaterMark: 1` so that 'drain' fires
+ * whenever anything was queued.
  *
  * Accepted sockets: net.Server offers no `onread`, so acceptFast() takes over the
  * listening handle's `onconnection` hook (a long-standing internal of lib/net.js) and
@@ -41,14 +43,6 @@ const sharedBuffer = (): Buffer => shared;
 export function setBufsize(n: number): void {
   BUFSIZE = n;
   shared = Buffer.allocUnsafe(n);
-}
-
-/**
- * The chunk just received stays referenced after the callback (a queued write): leave
- * the current buffer to it, later reads go to a new one.
- */
-export function retainReadBuffer(): void {
-  shared = Buffer.allocUnsafe(BUFSIZE);
 }
 
 /** Options for a socket whose reads land in the shared buffer and go to `inbound.onChunk`. */

@@ -28,7 +28,7 @@ import net from 'node:net';
 import type { Backend } from './backend.ts';
 import type { Server } from './server.ts';
 import { countStatus, sessionStart, type Counters } from './counters.ts';
-import { BUFSIZE, retainReadBuffer, type Inbound } from './fast-io.ts';
+import { BUFSIZE, type Inbound } from './fast-io.ts';
 import { Deadline } from './deadline.ts';
 import { shouldRedispatch, turnaroundMs } from './server-conn.ts';
 import { ServerConn, type ConnUser } from './server-pool.ts';
@@ -1058,7 +1058,6 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.conn!.server.counters.bin += chunk.length;
     this.conn!.touch(this.clock());
     if (this.fast ? writeOut(srv, chunk) : srv.write(chunk)) return;
-    if (this.fast) retainReadBuffer();
     this.cliBlocked = true;
     this.cli.pause();
   }
@@ -1070,7 +1069,6 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     if (this.server && this.respStarted) { this.server.counters.bout += chunk.length; this.backend!.counters.bout += chunk.length; }
     this.cliIdle.set(this.cliIdleMs, this.clock());
     if (this.fast ? writeOut(cli, chunk) : cli.write(chunk)) return;
-    if (this.fast) retainReadBuffer();
     this.srvBlocked = true;
     this.conn?.sock.pause();
   }

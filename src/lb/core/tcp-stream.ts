@@ -24,7 +24,7 @@ import net from 'node:net';
 import type { Backend } from './backend.ts';
 import type { Server } from './server.ts';
 import { sessionStart, type Counters } from './counters.ts';
-import { retainReadBuffer, type Inbound } from './fast-io.ts';
+import type { Inbound } from './fast-io.ts';
 import { connectToServer, shouldRedispatch, turnaroundMs } from './server-conn.ts';
 import type { QueueEntry, Waiter } from './queue.ts';
 import type { PickRequest } from '../algo/types.ts';
@@ -150,7 +150,6 @@ export class TcpStream implements Waiter, PickRequest {
     const srv = this.srv;
     if (srv === null) return;
     if (this.fast ? writeOut(srv, chunk) : srv.write(chunk)) return;
-    if (this.fast) retainReadBuffer();
     this.cliBlocked = true;
     this.cli.pause();
   };
@@ -165,7 +164,6 @@ export class TcpStream implements Waiter, PickRequest {
     if (this.tm.response < 0) this.tm.response = performance.now() - this.tm.sent;
     const cli = this.cli;
     if (this.fast ? writeOut(cli, chunk) : cli.write(chunk)) return;
-    if (this.fast) retainReadBuffer();
     this.srvBlocked = true;
     this.srv?.pause();
   };
