@@ -141,7 +141,7 @@ test('tcp-request connection reject closes matching clients before reading; acce
   tcp-request connection reject
   default_backend app`);
   assert.equal(body(await get(p2, '/')), 'app');
-  const bad = await runToEnd(['-c', '-f', writeConfig(`defaults\n  mode http\nfrontend fe\n  bind 127.0.0.1:1\n  tcp-request content silent-drop\n  tcp-request connection drop\n  default_backend be\nbackend be\n  tcp-request connection reject\n  server s 127.0.0.1:2\n`)]);
+  const bad = await runToEnd(['-c', '-f', writeConfig(`defaults\n  mode http\nfrontend fe\n  bind 127.0.0.1:1\n  tcp-request content set-priority-class int(1)\n  tcp-request connection drop\n  default_backend be\nbackend be\n  tcp-request connection reject\n  server s 127.0.0.1:2\n`)]);
   assert.equal(bad.code, 1);
   for (const line of [5, 6, 9]) assert.match(bad.out, new RegExp(`test\\.cfg:${line}\\]`), `line ${line}`);
 });

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
-import { directWrites, writeOut } from './direct-write.ts';
+import { bytesWritten, directWrites, writeOut } from './direct-write.ts';
 
 async function pair(): Promise<{ a: net.Socket; b: net.Socket; close: () => void }> {
   const srv = net.createServer();
@@ -66,7 +66,10 @@ test('small writes to a reading peer complete at once (true) and arrive in order
     assert.ok(sync > 0, 'some small writes complete synchronously');
     a.end();
     await once(b, 'end');
-    assert.equal(Buffer.concat(got).toString(), Array.from({ length: 200 }, (_, i) => `m${i},`).join(''));
+    const want = Array.from({ length: 200 }, (_, i) => `m${i},`).join('');
+    assert.equal(Buffer.concat(got).toString(), want);
+    // Stick tables' bytes_out read this: every byte, however it was sent.
+    assert.equal(bytesWritten(a), want.length);
   } finally {
     close();
   }

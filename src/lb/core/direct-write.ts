@@ -51,6 +51,18 @@ const send = bindSend();
 /** Whether writeOut() sends directly at all (for the benches' reports). */
 export const directWrites = send !== null;
 
+/** Bytes each socket sent by send(2) here, which Node's socket.bytesWritten does not see. */
+const sentDirect = new WeakMap<net.Socket, number>();
+
+/** Everything written to `sock` so far: Node's count plus what writeOut() sent itself. */
+export function bytesWritten(sock: net.Socket): number {
+  return sock.bytesWritten + (sentDirect.get(sock) ?? 0);
+}
+
+function count(sock: net.Socket, n: number): void {
+  sentDirect.set(sock, (sentDirect.get(sock) ?? 0) + n);
+}
+
 function fdOf(sock: net.Socket): number {
   const h = (sock as unknown as { _handle?: { fd?: number } | null })._handle;
   const fd = h?.fd;
@@ -69,8 +81,8 @@ export function writeOut(sock: net.Socket, buf: Buffer): boolean {
   if (fd < 0) return queueCopy(sock, buf);
   for (;;) {
     const n = send!(fd, buf, buf.length, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n === buf.length) return true;
-    if (n >= 0) return queueCopy(sock, buf.subarray(n));
+    if (n === buf.length) { count(sock, n); return true; }
+    if (n >= 0) { count(sock, n); return queueCopy(sock, buf.subarray(n)); }
     const err = koffi.errno();
     if (err === EINTR) continue;
     if (err === EAGAIN) return queueCopy(sock, buf);

@@ -30,6 +30,8 @@ class StreamVars implements VarStore {
 }
 import type { Backend } from './backend.ts';
 import { StreamTrackers } from '../stick/track.ts';
+import { bytesWritten } from './direct-write.ts';
+import type net from 'node:net';
 import type { UniqueIdGen } from '../log/unique-id.ts';
 import { nextStreamId } from '../log/stream-id.ts';
 
@@ -149,7 +151,9 @@ export class StreamSampleContext implements SampleContext {
   trackers(): StreamTrackers {
     if (this.stick) return this.stick;
     const sock = this.sock;
-    const t = new StreamTrackers(typeof sock.bytesRead === 'number' ? (sock as { bytesRead: number; bytesWritten: number }) : null);
+    // Bytes out include what direct-write.ts sent itself (Node's bytesWritten misses them).
+    const io = typeof sock.bytesRead === 'number' ? { get bytesRead(): number { return sock.bytesRead!; }, get bytesWritten(): number { return bytesWritten(sock as net.Socket); } } : null;
+    const t = new StreamTrackers(io);
     this.stick = t;
     sock.once?.('close', () => t.endAll());
     return t;
