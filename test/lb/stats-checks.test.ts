@@ -91,8 +91,11 @@ async function settled(sock: string): Promise<Map<string, Record<string, string>
   const deadline = Date.now() + 8000;
   for (;;) {
     const rows = csvRows(await cli(sock, 'show stat'));
+    // Under load HAProxy's row once read L7STS with code 0 and no last_chk (CI, checks every
+    // 200 ms; presumably read while the next check ran): wait until both HTTP checks show a code.
     const done = ['web/down', 'web/bad', 'plain/tdown'].every((k) => rows.get(k)?.status === 'DOWN')
-      && ['web/good', 'plain/tup'].every((k) => /^(\* )?L[47]OK$/.test(rows.get(k)?.check_status ?? ''));
+      && ['web/good', 'plain/tup'].every((k) => /^(\* )?L[47]OK$/.test(rows.get(k)?.check_status ?? ''))
+      && ['web/bad', 'web/good'].every((k) => /^[1-9]\d\d$/.test(rows.get(k)?.check_code ?? ''));
     if (done || Date.now() > deadline) return rows;
     await new Promise((r) => setTimeout(r, 100));
   }
