@@ -48,7 +48,7 @@ function bindSend(): Send | null {
 
 const send = bindSend();
 
-/** Whether writeOut() sends directly at all (for the benches' reports). */
+/** Whether writeOut() sends directly at all (false: koffi missing or SWITCHYARD_NO_DIRECT_WRITE=1); its tests check which path they ran. */
 export const directWrites = send !== null;
 
 /** Bytes each socket sent by send(2) here, which Node's socket.bytesWritten does not see. */
