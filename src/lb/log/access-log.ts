@@ -24,6 +24,7 @@ import { compileLogFormat, evaluateLogFormat, type CompiledFormat, type EvalCont
 import { CLF_FORMAT, HTTPLOG_FORMAT, TCPLOG_FORMAT } from './defaults.ts';
 import { syslogFramer, truncateLine, SYSTEM_HOSTNAME, type HeaderContext, type SyslogFramer } from './syslog.ts';
 import { getLogSink, type LogSink } from './sinks.ts';
+import { byteFormat, headerBytes, LineWriter, writeMessage, type ByteFormat } from './line-bytes.ts';
 
 /** What createAccessLog needs from a proxy (a ProxyConfig fits). */
 export interface AccessLogProxy {
@@ -72,6 +73,11 @@ interface LiveTarget {
   frame: SyslogFramer;
   /** Lines seen by this target's sampler. */
   seen: number;
+  /**
+   * The byte path (line-bytes.ts): the header as bytes when the sink takes lines in place
+   * and the target's syslog format allows it; null = the string path.
+   */
+  head: ((level: number, now: number) => Uint8Array) | null;
 }
 
 /** Resolves `log global` into the global targets, in place of the marker. */
@@ -135,51 +141,79 @@ export function createAccessLog(p: AccessLogProxy, global: GlobalLogSettings | u
   const live: LiveTarget[] = targets.map((t0) => {
     // log-send-hostname switches the implicit default format from local to rfc3164.
     const t: LogTarget = send !== undefined && !t0.formatExplicit && t0.format === 'local' ? { ...t0, format: 'rfc3164' } : t0;
-    return { t, sink: getLogSink(t.address), frame: syslogFramer(t.format, t.facility, header), seen: 0 };
+    const sink = getLogSink(t.address);
+    const head = sink.lines && t.address.kind !== 'fd' ? headerBytes(t.format, t.facility, header) : null;
+    return { t, sink, frame: syslogFramer(t.format, t.facility, header), seen: 0, head };
   });
+  const mainBytes = main ? byteFormat(main) : null;
+  const errBytes = errFmt ? byteFormat(errFmt) : null;
+  const w = new LineWriter();
   const ctx: EvalContext = { lc: 0 };
   const dontlognull = p.options.dontlognull;
   const separateErrors = p.log.separateErrors;
+
+  /**
+   * Writes one line to every target that takes it: in place as bytes where the target
+   * allows (`bytes` set, a sink with line memory), else from the message string, made once
+   * (`msg` given, or evaluated from `fmt` on first need).
+   */
+  function serve(r: LogRecord, level: number, fmt: CompiledFormat | null, bytes: ByteFormat | null, msg: string | undefined): void {
+    let sd: string | undefined;
+    const now = TIME_ORIGIN + performance.now();
+    for (let i = 0; i < live.length; i++) {
+      const lt = live[i]!;
+      const t = lt.t;
+      if (level > t.maxLevel) continue;
+      if (t.sample) {
+        const n = (lt.seen++ % t.sample.size) + 1;
+        if (!t.sample.ranges.some(([lo, hi]) => n >= lo && n <= hi)) continue;
+      }
+      const lvl = level < t.minLevel ? t.minLevel : level;
+      if (bytes !== null && lt.head !== null) {
+        const lines = lt.sink.lines!;
+        const at = lines.reserve(t.maxLen);
+        if (at >= 0) {
+          w.begin(lines.mem, at, t.maxLen);
+          w.bytes(lt.head(lvl, now));
+          writeMessage(bytes, r, ctx, w);
+          w.byte(0x0a);
+          lines.commit(w.finish());
+          continue;
+        }
+      }
+      msg ??= evaluateLogFormat(fmt!, r, ctx);
+      if (t.format === 'rfc5424' && sdFmt && sd === undefined) sd = evaluateLogFormat(sdFmt, r, ctx);
+      const line = lt.frame(lvl, now, msg, t.format === 'rfc5424' ? sd ?? '' : '');
+      // File descriptors get whole lines (HAProxy: "not truncated"); sockets get `len`.
+      if (t.address.kind === 'fd') lt.sink.send(Buffer.from(line, 'utf8'));
+      else if (lt.sink.sendText) lt.sink.sendText(line, t.maxLen);
+      else lt.sink.send(truncateLine(Buffer.from(line, 'utf8'), t.maxLen));
+    }
+  }
 
   return {
     enabled: true,
     atAccept,
     needsSample: [main, errFmt, sdFmt].some((f) => f !== null && f.needsSample),
     write(r: LogRecord): void {
+      if (main !== null && dontlognull && r.U === 0) return;
       try {
-        let msg: string;
         let level = LEVEL_INFO;
         if (main === null) {
-          msg = `Connect from ${r.ci}:${r.cp} to ${r.fi}:${r.fp} (${r.f}/${r.mode === 'http' ? 'HTTP' : 'TCP'})`;
-        } else {
-          if (dontlognull && r.U === 0) return;
-          if (uidFmt !== null && r.ID === undefined && !r.sample) r.ID = evaluateLogFormat(uidFmt, r, ctx).slice(0, 127);
-          const err = isErrorRecord(r);
-          if (err && separateErrors) level = LEVEL_ERR;
-          if (r.level !== undefined) level = r.level; // http-request set-log-level
-          msg = evaluateLogFormat(err && errFmt ? errFmt : main, r, ctx);
+          const msg = `Connect from ${r.ci}:${r.cp} to ${r.fi}:${r.fp} (${r.f}/${r.mode === 'http' ? 'HTTP' : 'TCP'})`;
+          serve(r, level, main, null, msg);
+          return;
         }
-        ctx.lc++;
-        let sd: string | undefined;
-        const now = TIME_ORIGIN + performance.now();
-        for (let i = 0; i < live.length; i++) {
-          const lt = live[i]!;
-          const t = lt.t;
-          if (level > t.maxLevel) continue;
-          if (t.sample) {
-            const n = (lt.seen++ % t.sample.size) + 1;
-            if (!t.sample.ranges.some(([lo, hi]) => n >= lo && n <= hi)) continue;
-          }
-          const lvl = level < t.minLevel ? t.minLevel : level;
-          if (t.format === 'rfc5424' && sdFmt && sd === undefined) sd = evaluateLogFormat(sdFmt, r, ctx);
-          const line = lt.frame(lvl, now, msg, t.format === 'rfc5424' ? sd ?? '' : '');
-          // File descriptors get whole lines (HAProxy: "not truncated"); sockets get `len`.
-          if (t.address.kind === 'fd') lt.sink.send(Buffer.from(line, 'utf8'));
-          else if (lt.sink.sendText) lt.sink.sendText(line, t.maxLen);
-          else lt.sink.send(truncateLine(Buffer.from(line, 'utf8'), t.maxLen));
-        }
+        if (uidFmt !== null && r.ID === undefined && !r.sample) r.ID = evaluateLogFormat(uidFmt, r, ctx).slice(0, 127);
+        const err = isErrorRecord(r);
+        if (err && separateErrors) level = LEVEL_ERR;
+        if (r.level !== undefined) level = r.level; // http-request set-log-level
+        const useErr = err && errFmt !== null;
+        serve(r, level, useErr ? errFmt : main, useErr ? errBytes : mainBytes, undefined);
       } catch {
         // Logging must never take a stream down; a failing sample callback lands here.
+      } finally {
+        ctx.lc++; // %lc is a line's number while its targets are served
       }
     },
   };

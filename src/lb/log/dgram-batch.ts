@@ -22,6 +22,7 @@
  * controllen, flags); unsigned msg_len } is 64.
  */
 import { EAGAIN, type DgramCounters, type LibcDgram, type NativeBlock } from './libc-dgram.ts';
+import type { LogSink } from './sinks.ts';
 
 export const MAX_LINES = 256;
 /** Larger than the longest line a `len` allows (65535), so any line fits an empty batch. */
@@ -37,6 +38,16 @@ export interface DgramBatch {
   addText(line: string, maxLen: number): void;
   /** Queues a whole line. */
   add(line: Uint8Array): void;
+  /**
+   * Writing a line in place (line-bytes.ts): reserve(maxLen) makes room for up to
+   * `maxLen` bytes (flushing first if needed) and returns where in `mem` to write;
+   * commit(len) then queues the `len` bytes written there. Nothing else may touch the
+   * batch between the two calls. reserve() returns -1 once the batch is closed or when
+   * `maxLen` exceeds the batch.
+   */
+  readonly mem: Uint8Array;
+  reserve(maxLen: number): number;
+  commit(len: number): void;
   /** Lines waiting. */
   readonly size: number;
   /** Sends what waits (now). */
@@ -157,6 +168,15 @@ export function createDgramBatch(
       mem.set(line, dataStart + used);
       commit(used, line.length);
     },
+    mem,
+    reserve(maxLen: number): number {
+      if (closed || maxLen > MAX_BYTES) return -1;
+      room(maxLen);
+      return dataStart + used;
+    },
+    commit(len: number): void {
+      commit(used, len);
+    },
     get size() { return count; },
     flush,
     close(): void {
@@ -164,6 +184,37 @@ export function createDgramBatch(
       flush();
       closed = true;
       block?.free();
+    },
+  };
+}
+
+/** How long the first line of a batch may wait for others (ms): log latency traded for system calls. */
+const FLUSH_MS = 1;
+
+/**
+ * A log sink over a batch: lines leave together in one sendmmsg() FLUSH_MS after the
+ * first of them, or at once when the batch is full. Under load an event-loop turn ends
+ * only a request or two, so flushing per turn would still cost a system call per line or
+ * two; the receiver (often idle on another CPU) is woken once per burst, and no system
+ * call sits on a request's path. The timer does not keep the process alive; close()
+ * flushes, then closes `fd` (the sink owns it from now on).
+ */
+export function batchedDgramSink(c: LibcDgram, fd: number, addr: Uint8Array, counters: DgramCounters): LogSink {
+  let open = true;
+  const batch = createDgramBatch(c, fd, addr, counters, () => setTimeout(batch.flush, FLUSH_MS).unref());
+  return {
+    send(line: Buffer): void {
+      batch.add(line);
+    },
+    sendText(line: string, maxLen: number): void {
+      batch.addText(line, maxLen);
+    },
+    lines: batch,
+    close(): void {
+      if (!open) return;
+      open = false;
+      batch.close();
+      c.close(fd);
     },
   };
 }

@@ -61,6 +61,8 @@ test('non-printable characters, "#" and quotes are #XX-encoded in request fields
   assert.equal(ev('%HU', fixedRecord({ uri: '/x"' })), '/x#22');
   assert.equal(encodeLogString('é€'), 'é€'.replace('é', '#E9').replace('€', '#E2#82#AC'));
   assert.equal(encodeLogString('{a|b}', true), '#7Ba#7Cb#7D');
+  // A character outside the BMP is its four UTF-8 bytes, once (not its two UTF-16 halves).
+  assert.equal(encodeLogString('a😀b'), 'a#F0#9F#98#80b');
 });
 
 test('flags: Q quotes strings and IPs but not numbers, dates or states; X hex; E escapes', () => {

@@ -27,7 +27,7 @@ import { jsonString } from './json.ts';
 import { nextStreamId } from './stream-id.ts';
 
 /** Flags of one variable. */
-interface Flags {
+export interface Flags {
   q: boolean;
   x: boolean;
   e: boolean;
@@ -55,8 +55,12 @@ type Printer = (r: LogRecord, c: EvalContext) => string | null;
 type Node =
   | { kind: 'text'; text: string }
   | { kind: 'sep' }
-  /** `json`: the printer for JSON-object lines (a JSON value), set on named items only. */
-  | { kind: 'var'; print: Printer; name?: string; json?: Printer };
+  /**
+   * `json`: the printer for JSON-object lines (a JSON value), set on named items only.
+   * `v` is the variable's name ('[' for a sample) and `f` its flags: line-bytes.ts picks
+   * its byte writer from them.
+   */
+  | { kind: 'var'; print: Printer; v: string; f: Flags; name?: string; json?: Printer };
 
 export interface CompiledFormat {
   readonly nodes: readonly Node[];
@@ -69,6 +73,8 @@ export interface CompiledFormat {
   /** Reads the record's sample context (`%[…]`, `%ID`, `%rt`): the stream must attach one. */
   readonly needsSample: boolean;
 }
+
+export type { Node as FormatNode, Printer };
 
 export type CompileResult = { ok: true; format: CompiledFormat } | { ok: false; reason: string };
 
@@ -105,8 +111,9 @@ export function encodeLogString(v: string, header = false): string {
     const c = v.charCodeAt(i);
     const special = c < 32 || c > 126 || c === 0x22 || c === 0x23 || (header && (c === 0x7b || c === 0x7c || c === 0x7d));
     if (!special) { out += v[i]; continue; }
-    const bytes = c > 0xff ? Buffer.from(String.fromCodePoint(v.codePointAt(i)!), 'utf8') : [c];
-    if (c > 0xffff) i++;
+    const cp = v.codePointAt(i)!;
+    const bytes = c > 0xff ? Buffer.from(String.fromCodePoint(cp), 'utf8') : [c];
+    if (cp > 0xffff) i++; // the low half of a surrogate pair is part of this character
     for (const b of bytes) out += '#' + (b < 16 ? '0' : '') + b.toString(16).toUpperCase();
   }
   return out;
@@ -402,7 +409,7 @@ export function compileLogFormat(source: string, compileSample?: SampleCompiler)
       const f = flags;
       const get = ev ?? ((): LogValue => null);
       const json: Printer = (r) => jsonValue(get(r), cast);
-      nodes.push({ kind: 'var', print: f.j ? json : (r) => sampleText(get(r), f), name: itemName, json });
+      nodes.push({ kind: 'var', print: f.j ? json : (r) => sampleText(get(r), f), v: '[', f, name: itemName, json });
       continue;
     }
     let j = i;
@@ -422,7 +429,7 @@ export function compileLogFormat(source: string, compileSample?: SampleCompiler)
     if (name === 'ID' || name === 'rt') needsSample = true;
     flushText();
     const jp = flags.j || itemName !== undefined ? jsonPrinter(name, flags, cast) : undefined;
-    nodes.push({ kind: 'var', print: flags.j ? jp! : p, name: itemName, json: jp });
+    nodes.push({ kind: 'var', print: flags.j ? jp! : p, v: name, f: flags, name: itemName, json: jp });
   }
   flushText();
   return { ok: true, format: { nodes, httpOnly, source, json, needsSample } };

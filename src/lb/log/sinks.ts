@@ -28,7 +28,16 @@ export interface LogSink {
    * the Buffer (the UDP sink writes the string straight into its batch).
    */
   sendText?(line: string, maxLen: number): void;
+  /** Optional: lines written in place into the sink's send memory (dgram-batch.ts's reserve/commit). */
+  readonly lines?: LineMemory;
   close(): void;
+}
+
+/** Where a line can be written in place: see DgramBatch.reserve(). */
+export interface LineMemory {
+  readonly mem: Uint8Array;
+  reserve(maxLen: number): number;
+  commit(len: number): void;
 }
 
 /** Counters for `show info`-style reporting. */

@@ -18,10 +18,7 @@
 import { isIP } from 'node:net';
 import type { LogSink } from './sinks.ts';
 import { AF_INET, AF_INET6, libcDgram, type DgramCounters } from './libc-dgram.ts';
-import { createDgramBatch } from './dgram-batch.ts';
-
-/** How long the first line of a batch may wait for others (ms): log latency traded for system calls. */
-const FLUSH_MS = 1;
+import { batchedDgramSink } from './dgram-batch.ts';
 
 /** struct sockaddr_in / sockaddr_in6 for an IP literal (family in host order, port big-endian). */
 export function sockaddr(host: string, port: number): Buffer | null {
@@ -67,25 +64,5 @@ export function openUdpFfi(host: string, port: number, counters: DgramCounters):
   if (!addr || !c) return null;
   const fd = c.open(addr.length === 16 ? AF_INET : AF_INET6);
   if (fd < 0) return null;
-  // Lines leave together in one sendmmsg() (see dgram-batch.ts) FLUSH_MS after the first
-  // of them, or at once when the batch is full: under load an event-loop turn ends only a
-  // request or two, so flushing per turn would still cost a system call per line or two.
-  // The receiver (often idle on another CPU) is woken once per burst, and no system call
-  // sits on a request's path. The timer does not keep the process alive; close() flushes.
-  let open = true;
-  const batch = createDgramBatch(c, fd, addr, counters, () => setTimeout(batch.flush, FLUSH_MS).unref());
-  return {
-    send(line: Buffer): void {
-      batch.add(line);
-    },
-    sendText(line: string, maxLen: number): void {
-      batch.addText(line, maxLen);
-    },
-    close(): void {
-      if (!open) return;
-      open = false;
-      batch.close();
-      c.close(fd);
-    },
-  };
+  return batchedDgramSink(c, fd, addr, counters);
 }

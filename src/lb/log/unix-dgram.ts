@@ -1,11 +1,13 @@
 /**
  * UNIX datagram log targets (`log /dev/log local0`, `unix@PATH`). Node core has no
  * AF_UNIX SOCK_DGRAM sockets, so this uses libc's through koffi (libc-dgram.ts). The
- * socket is unconnected: each line is one sendto() to the path, so a syslog daemon that
- * restarts (and recreates its socket) is found again, as HAProxy does.
+ * socket is unconnected: every datagram names the path, so a syslog daemon that restarts
+ * (and recreates its socket) is found again, as HAProxy does. Lines leave in batches, one
+ * sendmmsg() per millisecond's worth (dgram-batch.ts), like the UDP targets'.
  */
 import type { LogSink } from './sinks.ts';
 import { AF_UNIX, libcDgram, type DgramCounters } from './libc-dgram.ts';
+import { batchedDgramSink } from './dgram-batch.ts';
 
 /** sizeof(struct sockaddr_un) on Linux: 2 bytes of family + 108 of path. */
 const SUN_LEN = 110;
@@ -24,15 +26,7 @@ export function openUnixDgram(path: string, counters: DgramCounters): LogSink {
   const alen = 2 + p.length + (abstract ? 0 : 1);
   const c = libcDgram();
   if (!c) throw new Error(`cannot create a UNIX datagram socket for '${path}' (libc could not be loaded through koffi)`);
-  let fd = c.open(AF_UNIX);
+  const fd = c.open(AF_UNIX);
   if (fd < 0) throw new Error(`cannot create a UNIX datagram socket for '${path}' (errno ${c.errno()})`);
-  return {
-    send(line: Buffer): void {
-      if (fd >= 0) c.send(fd, line, addr, alen, counters);
-    },
-    close(): void {
-      if (fd >= 0) c.close(fd);
-      fd = -1;
-    },
-  };
+  return batchedDgramSink(c, fd, addr.subarray(0, alen), counters);
 }
