@@ -1,19 +1,23 @@
 // bench/e2e/log-cost.ts — what access logging costs each proxy.
 // Contract: `node bench/e2e/log-cost.ts [--rounds N=3] [--duration S=5] [--connections C=50]
-// [--warmup S=2] [--only haproxy|switchyard]`.
+// [--warmup S=2] [--only haproxy|switchyard] [--target udp|unix]`.
 // Four variants run at once (idle unless measured) on run.ts's mode http config (configs.ts):
-// HAProxy and Switchyard, each plain and with `log 127.0.0.1:PORT local0` + `option httplog`
-// in the frontend (the same config for both). Pinned like run.ts: proxy CPU 0, wrk + nginx
+// HAProxy and Switchyard, each plain and with `log TARGET local0` + `option httplog` in the
+// frontend (the same config for both). Pinned like run.ts: proxy CPU 0, wrk + nginx
 // CPU 1; rounds alternate over the variants. Output: a Markdown table of medians (req/s, CPU
 // µs/req, its kernel part) per variant and, per proxy, the cost of logging: 1 − rps(log)/rps(plain) and the
 // growth of CPU µs/req. Process lifetime, temp dir and signals: harness.ts.
-// The log target is a UDP socket bound on 127.0.0.1 that nobody reads (udp-sink.ts): the
+// --target udp (default): the log target is a UDP socket bound on 127.0.0.1 that nobody reads (udp-sink.ts): the
 // proxy pays its whole send path (system call, loopback delivery up to the full socket,
 // where the kernel drops the datagram), as for a syslog server on another host, and no
 // reader competes with wrk, nginx or the proxy for the two CPUs (a reading sink did: its
 // wakeups and reads were charged to the load generator and distorted both proxies). Per
 // round the bench counts the datagrams that reached the socket (kernel drops + queued) so
 // the report shows every request was logged.
+// --target unix: a local syslog socket as Debian's haproxy.cfg uses (`log /dev/log local0`),
+// here a UNIX datagram socket in the run's directory drained by a reader pinned to the load
+// generator's CPU (unix-sink.ts: an unread UNIX socket refuses datagrams cheaply, which would
+// flatter both proxies).
 // Exit 0 when every variant was measured, 1 otherwise, 2 on a bad option or a missing tool.
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,6 +30,8 @@ import { describeExit, freePort, logTail, type Proc } from './procs.ts';
 import { type ProxyResult, roundLine, summarize } from './report.ts';
 import { machineLine, type Tools } from './tools.ts';
 import { openUdpSink } from './udp-sink.ts';
+import { openUnixSink } from './unix-sink.ts';
+import { join } from 'node:path';
 
 interface Options {
   readonly rounds: number;
@@ -33,30 +39,34 @@ interface Options {
   readonly connections: number;
   readonly warmup: number;
   readonly only: ProxyName | null;
+  readonly target: 'udp' | 'unix';
 }
 
-const USAGE = 'usage: node bench/e2e/log-cost.ts [--rounds N=3] [--duration S=5] [--connections C=50] [--warmup S=2] [--only haproxy|switchyard]';
+const USAGE = 'usage: node bench/e2e/log-cost.ts [--rounds N=3] [--duration S=5] [--connections C=50] [--warmup S=2] [--only haproxy|switchyard] [--target udp|unix]';
 
 function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv, strict: true, allowPositionals: false,
-    options: { rounds: { type: 'string' }, duration: { type: 'string' }, connections: { type: 'string' }, warmup: { type: 'string' }, only: { type: 'string' } },
+    options: { rounds: { type: 'string' }, duration: { type: 'string' }, connections: { type: 'string' }, warmup: { type: 'string' }, only: { type: 'string' }, target: { type: 'string' } },
   });
   const only = onlyOpt(values.only);
+  const target = values.target ?? 'udp';
+  if (target !== 'udp' && target !== 'unix') throw new Error(`--target: expected udp or unix, got '${target}'`);
   return {
     rounds: intOpt(values.rounds, 'rounds', 3, 1, 100),
     duration: intOpt(values.duration, 'duration', 5, 1, 600),
     connections: intOpt(values.connections, 'connections', 50, 1, 10000),
     warmup: intOpt(values.warmup, 'warmup', 2, 0, 60),
     only,
+    target,
   };
 }
 
-/** The bench config with the frontend logging every request (HAProxy's httplog line) to UDP `sink`. */
-export function withLogs(cfg: string, sink: number): string {
+/** The bench config with the frontend logging every request (HAProxy's httplog line) to `target` (a `log` address). */
+export function withLogs(cfg: string, target: string): string {
   const fe = 'frontend fe_bench\n';
   if (cfg.split(fe).length !== 2) throw new Error('log-cost: the bench config has no single frontend fe_bench');
-  return cfg.replace(fe, `${fe}    log 127.0.0.1:${sink} local0\n    option httplog\n`);
+  return cfg.replace(fe, `${fe}    log ${target} local0\n    option httplog\n`);
 }
 
 /** Kernel time (stime + cstime ticks) of `root` and its live descendants: where a log line's send path is charged. */
@@ -85,8 +95,11 @@ interface Variant {
 async function bench(opts: Options, tools: Tools, dir: string): Promise<number> {
   const proxyCpu = '0';
   const loadCpu = os.cpus().length >= 2 ? '1' : '0';
-  const sink = openUdpSink();
-  const sinkPort = sink.port;
+  const udp = opts.target === 'udp' ? openUdpSink() : null;
+  const unix = opts.target === 'unix' ? await openUnixSink(join(dir, 'log.sock'), loadCpu) : null;
+  const sink = { take: async (): Promise<number> => (udp ? udp.take() : unix!.take()), close: (): void => { udp?.close(); unix?.close(); } };
+  const logTarget = udp ? `127.0.0.1:${udp.port}` : unix!.path;
+  const targetName = udp ? 'UDP' : 'UNIX socket';
   try {
     const nginx = await startNginx(tools, dir, loadCpu, opts.connections);
     const wrkRun = { tools, dir, cpu: loadCpu, connections: opts.connections };
@@ -102,7 +115,7 @@ async function bench(opts: Options, tools: Tools, dir: string): Promise<number> 
         results.push(result);
         const port = await freePort();
         const cfg = proxyCfg('http', port, nginx.port, opts.connections);
-        const r = await startProxy(tools, dir, proxy, name, logs ? withLogs(cfg, sinkPort) : cfg, port, proxyCpu);
+        const r = await startProxy(tools, dir, proxy, name, logs ? withLogs(cfg, logTarget) : cfg, port, proxyCpu);
         if ('why' in r) { result.skipped = r.why; log(`SKIPPING ${name}: ${r.why}`); continue; }
         variants.push({ proxy, logs, port, proc: r.proc, result });
         if (opts.warmup > 0) await runWrk(wrkRun, port, opts.warmup, `${name}-warmup`);
@@ -112,7 +125,7 @@ async function bench(opts: Options, tools: Tools, dir: string): Promise<number> 
       for (const v of variants) {
         if (v.result.skipped !== null) continue;
         checkInterrupted();
-        sink.take(); // what warm-ups and other variants sent
+        await sink.take(); // what warm-ups and other variants sent
         const mark = loadMark();
         const t0 = treeTicks(v.proc.pid);
         const s0 = treeSysTicks(v.proc.pid);
@@ -126,7 +139,7 @@ async function bench(opts: Options, tools: Tools, dir: string): Promise<number> 
           cpuUsPerReq: ((t1 - t0) * 1e6) / clkTck() / Math.max(1, w.requests), errors: w.errors, otherCpuPct: otherLoadPct(mark, os.cpus().length),
         };
         v.result.rounds.push(r);
-        const lines = sink.take();
+        const lines = await sink.take();
         const sys = ((s1 - s0) * 1e6) / clkTck() / Math.max(1, w.requests);
         sysUs.set(v.result.name, [...(sysUs.get(v.result.name) ?? []), sys]);
         log(`${roundLine(v.result.name, r)}, kernel ${sys.toFixed(1)} µs/req${v.logs ? `, ${lines} log lines for ${w.requests} requests` : ''}`);
@@ -141,7 +154,7 @@ async function bench(opts: Options, tools: Tools, dir: string): Promise<number> 
       const kb = median(sysUs.get(`${proxy}+log`) ?? []);
       if (a) out.push(`| ${proxy} | off | ${fmt(a.rps)} | ${a.cpuUsPerReq.toFixed(1)} | ${ka.toFixed(1)} | – | – |`);
       if (b) {
-        out.push(`| ${proxy} | httplog → UDP | ${fmt(b.rps)} | ${b.cpuUsPerReq.toFixed(1)} | ${kb.toFixed(1)} | ${a ? `${((1 - b.rps / a.rps) * 100).toFixed(1)}%` : '–'} | ` +
+        out.push(`| ${proxy} | httplog → ${targetName} | ${fmt(b.rps)} | ${b.cpuUsPerReq.toFixed(1)} | ${kb.toFixed(1)} | ${a ? `${((1 - b.rps / a.rps) * 100).toFixed(1)}%` : '–'} | ` +
           `${a ? `+${(b.cpuUsPerReq - a.cpuUsPerReq).toFixed(1)} (${((b.cpuUsPerReq / a.cpuUsPerReq - 1) * 100).toFixed(1)}%; kernel +${(kb - ka).toFixed(1)})` : '–'} |`);
       }
     }
@@ -152,8 +165,11 @@ async function bench(opts: Options, tools: Tools, dir: string): Promise<number> 
       `\n${out.join('\n')}\n\n${machineLine(tools)}\n` +
         `mode http · ${opts.rounds} alternating rounds × ${opts.duration} s per variant after a ${opts.warmup} s warm-up · \`wrk -t1 -c${opts.connections}\` · ` +
         `proxy on CPU ${proxyCpu}, wrk + nginx on CPU ${loadCpu} · CPU µs/req = proxy utime+stime / requests (CLK_TCK ${clkTck()}) · ` +
-        `logs: \`log 127.0.0.1:PORT local0\` + \`option httplog\` in the frontend, to a bound UDP socket nobody reads ` +
-        `(the proxy pays its whole send path, the kernel drops at the full socket; no reader competes for the CPUs) · ` +
+        (udp
+          ? `logs: \`log 127.0.0.1:PORT local0\` + \`option httplog\` in the frontend, to a bound UDP socket nobody reads ` +
+            `(the proxy pays its whole send path, the kernel drops at the full socket; no reader competes for the CPUs) · `
+          : `logs: \`log DIR/log.sock local0\` + \`option httplog\` in the frontend, a UNIX datagram socket (as /dev/log) drained every 2 ms ` +
+            `by a reader on CPU ${loadCpu} · `) +
         `ratio = 1 − req/s(log) / req/s(plain), same run, same config\n`,
     );
     return results.every((r) => r.skipped === null && r.rounds.length > 0) ? 0 : 1;
