@@ -51,16 +51,22 @@ const send = bindSend();
 /** Whether writeOut() sends directly at all (false: koffi missing or SWITCHYARD_NO_DIRECT_WRITE=1); its tests check which path they ran. */
 export const directWrites = send !== null;
 
-/** Bytes each socket sent by send(2) here, which Node's socket.bytesWritten does not see. */
-const sentDirect = new WeakMap<net.Socket, number>();
+/**
+ * Bytes a socket sent by send(2) here, which Node's socket.bytesWritten does not see: a
+ * property of the socket itself (a WeakMap lookup and update per write cost more, on the
+ * path every proxied message takes).
+ */
+const SENT = Symbol('switchyard.sentDirect');
+type Counted = net.Socket & { [SENT]?: number };
 
 /** Everything written to `sock` so far: Node's count plus what writeOut() sent itself. */
 export function bytesWritten(sock: net.Socket): number {
-  return sock.bytesWritten + (sentDirect.get(sock) ?? 0);
+  return sock.bytesWritten + ((sock as Counted)[SENT] ?? 0);
 }
 
 function count(sock: net.Socket, n: number): void {
-  sentDirect.set(sock, (sentDirect.get(sock) ?? 0) + n);
+  const c = sock as Counted;
+  c[SENT] = (c[SENT] ?? 0) + n;
 }
 
 function fdOf(sock: net.Socket): number {

@@ -270,7 +270,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   /** Enters the head phase: the first request gets http-request, later ones keep-alive. */
   private waitForRequest(): void {
     this.phase = 'head';
-    if (this.lg && this.transactions > 0) { this.lg.reset(); this.logged = false; }
+    if (this.lg && this.transactions > 0) { this.lg.reset(this.clock()); this.logged = false; }
     this.failTerm = '--';
     this.req = null;
     this.reqDone = false;
@@ -314,7 +314,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     const n = chunk.length;
     this.owner.feCounters.bin += n;
     this.cliIdle.set(this.cliIdleMs, this.evNow);
-    if (this.lg) { this.lg.bytesIn += n; if (this.phase === 'head') this.lg.requestStarts(); }
+    if (this.lg) { this.lg.bytesIn += n; if (this.phase === 'head') this.lg.requestStarts(this.clock()); }
     switch (this.phase) {
       case 'head': {
         const first = this.pending.length === 0 && this.transactions > 0;
@@ -379,8 +379,8 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.req = head;
     if (this.lg) {
       const lg = this.lg;
-      lg.requestStarts();
       lg.tHead = this.clock();
+      lg.requestStarts(lg.tHead);
       lg.method = head.method;
       lg.uri = head.target;
       lg.version = `HTTP/1.${head.minor}`;
@@ -512,7 +512,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     if (a.kind === 'queued') {
       this.waiting = a.entry;
       if (this.lg) {
-        this.lg.tQueued = performance.now();
+        this.lg.tQueued = this.clock();
         const q = a.entry.owner!;
         if (q === be.queue) this.lg.bq = q.length - 1;
         else this.lg.sq = q.length - 1;
@@ -542,7 +542,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.slot = server;
     if (this.phase !== 'forwarding') { this.releaseSlot(); return; }
     this.server = server;
-    if (this.lg) this.lg.tGranted = performance.now();
+    if (this.lg) this.lg.tGranted = this.clock();
     const conn = this.idleConnTo(server);
     if (conn) {
       this.conn = conn;
@@ -578,7 +578,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     const conn = new ServerConn(server, this.cli.localPort ?? 0, this.fast, this);
     this.conn = conn;
     this.connectTimedOut = false;
-    if (this.lg) { this.lg.tConnStart = performance.now(); this.lg.reused = false; }
+    if (this.lg) { this.lg.tConnStart = this.clock(); this.lg.reused = false; }
     this.tm.connStart = performance.now();
     const tConnect = be.cfg.timeouts.connect ?? 0;
     if (tConnect > 0) {
@@ -594,7 +594,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
       if (this.connectTimer) { clearTimeout(this.connectTimer); this.connectTimer = null; }
       conn.connected = true;
       this.tm.connect = performance.now() - this.tm.connStart;
-      if (this.lg) this.lg.tConnected = performance.now();
+      if (this.lg) this.lg.tConnected = this.clock();
       observe(server, 'l4-ok');
       conn.setIdleTimeout(be.cfg.timeouts.server ?? 0);
       be.counters.connect++;
@@ -1306,7 +1306,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
     this.logged = true;
     const be = this.backend;
     // A request refused before it was parsed never reached a backend: HAProxy names the frontend.
-    const rec = lg.finish(this.owner.logSource, this.cli, this.req ? be : null, this.req ? this.server : null, this.srvEnds, ts, this.attempts, this.redispatched);
+    const rec = lg.finish(this.owner.logSource, this.cli, this.req ? be : null, this.req ? this.server : null, this.srvEnds, ts, this.attempts, this.redispatched, this.clock());
     if (!this.tx.decorate(rec, this.req !== null)) return; // set-log-level silent
     rec.sample = this.sc;
     this.owner.accessLog!.write(rec);

@@ -62,14 +62,14 @@ export class TxnLog {
     this.tIdleFrom = this.tAccept;
   }
 
-  /** First byte of a request (HTTP): the end of the idle time. */
-  requestStarts(): void {
-    if (this.tReqStart < 0) this.tReqStart = performance.now();
+  /** First byte of a request (HTTP): the end of the idle time. `now`: the caller's clock reading, if it has one. */
+  requestStarts(now?: number): void {
+    if (this.tReqStart < 0) this.tReqStart = now ?? performance.now();
   }
 
   /** Starts the next transaction on the same connection. */
-  reset(): void {
-    this.tIdleFrom = performance.now();
+  reset(now?: number): void {
+    this.tIdleFrom = now ?? performance.now();
     this.tReqStart = this.tHead = this.tQueued = this.tGranted = this.tConnStart = this.tConnected = this.tSent = this.tResp = -1;
     this.reused = false;
     this.status = 0;
@@ -82,9 +82,8 @@ export class TxnLog {
   /** The record, with termination state `ts` (two characters, '--' when normal). */
   finish(src: LogSource, ends: { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number },
     backend: { name: string; beconn: number } | null, server: Server | null, srvEnds: { address: string; port: number; localAddress: string; localPort: number } | null,
-    ts: string, retries: number, redispatched: boolean): LogRecord {
+    ts: string, retries: number, redispatched: boolean, now: number = performance.now()): LogRecord {
     if (this.ends) ends = this.ends;
-    const now = performance.now();
     const ms = (a: number, b: number): number => (a < 0 || b < 0 ? -1 : Math.round(b - a));
     const reqStart = this.tReqStart >= 0 ? this.tReqStart : this.tAccept;
     const Tw = this.tQueued >= 0 ? ms(this.tQueued, this.tGranted >= 0 ? this.tGranted : now) : (this.tGranted >= 0 || this.tConnStart >= 0 || this.reused ? 0 : -1);
