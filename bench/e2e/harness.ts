@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BODY, nginxConf } from './configs.ts';
+import { clkTck, loadMark, otherLoadPct, treeTicks } from './cpu.ts';
 import { describeExit, freePort, killAllSync, logTail, type Proc, runToEnd, start, stop, stopAll, waitReady } from './procs.ts';
 import { findTools, type Tools } from './tools.ts';
 import { parseWrk, type WrkResult } from './wrk.ts';
@@ -58,6 +59,29 @@ export async function runWrk(w: WrkRun, port: number, seconds: number, tag: stri
   const { exit, output } = await runToEnd(`wrk ${tag}`, argv, join(w.dir, `wrk-${tag}.log`), (seconds + 30) * 1000);
   if (exit.code !== 0) throw new Error(`wrk ${tag} failed (${describeExit(exit)}): ${output.trim().slice(0, 500)}`);
   return parseWrk(output);
+}
+
+/** One measured round: wrk's result and what the proxy (the process tree at `pid`) spent on it. */
+export interface MeasuredRound {
+  readonly w: WrkResult;
+  /** CPU µs (user + system) of the proxy's process tree during the round. */
+  readonly cpuUs: number;
+  /** That CPU time as a percentage of the round's wall time: 100 = one CPU saturated. */
+  readonly busyPct: number;
+  /** Percent of the machine's CPU used by processes outside the bench (cpu.ts otherLoadPct). */
+  readonly otherCpuPct: number;
+}
+
+/** Runs wrk against `port` for `seconds` and measures the proxy rooted at `pid` meanwhile. */
+export async function measuredRound(w: WrkRun, pid: number, port: number, seconds: number, tag: string): Promise<MeasuredRound> {
+  const mark = loadMark();
+  const before = treeTicks(pid);
+  const t0 = performance.now();
+  const result = await runWrk(w, port, seconds, tag);
+  const after = treeTicks(pid);
+  const wallUs = (performance.now() - t0) * 1000;
+  const cpuUs = ((after - before) * 1e6) / clkTck();
+  return { w: result, cpuUs, busyPct: (100 * cpuUs) / Math.max(1, wallUs), otherCpuPct: otherLoadPct(mark, os.cpus().length) };
 }
 
 /** Starts nginx (the bench backend) on a free port, pinned to `cpu`; throws if it does not answer. */

@@ -23,9 +23,9 @@ import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { proxyCfg } from './configs.ts';
-import { clkTck, descendants, loadMark, otherLoadPct, treeTicks } from './cpu.ts';
+import { clkTck, descendants } from './cpu.ts';
 import { readFileSync } from 'node:fs';
-import { benchMain, checkInterrupted, log, type ProxyName, runWrk, startNginx, startProxy, intOpt, onlyOpt } from './harness.ts';
+import { benchMain, checkInterrupted, log, measuredRound, type ProxyName, runWrk, startNginx, startProxy, intOpt, onlyOpt } from './harness.ts';
 import { describeExit, freePort, logTail, type Proc } from './procs.ts';
 import { type ProxyResult, roundLine, summarize } from './report.ts';
 import { machineLine, type Tools } from './tools.ts';
@@ -126,18 +126,12 @@ async function bench(opts: Options, tools: Tools, dir: string): Promise<number> 
         if (v.result.skipped !== null) continue;
         checkInterrupted();
         await sink.take(); // what warm-ups and other variants sent
-        const mark = loadMark();
-        const t0 = treeTicks(v.proc.pid);
         const s0 = treeSysTicks(v.proc.pid);
-        const w = await runWrk(wrkRun, v.port, opts.duration, `${v.result.name}-${round}`);
-        const t1 = treeTicks(v.proc.pid);
+        const { w, cpuUs, busyPct, otherCpuPct } = await measuredRound(wrkRun, v.proc.pid, v.port, opts.duration, `${v.result.name}-${round}`);
         const s1 = treeSysTicks(v.proc.pid);
         if (v.proc.exit !== null) throw new Error(`${v.result.name} exited (${describeExit(v.proc.exit)}): ${logTail(v.proc, 500)}`);
         await sleep(200); // the last datagrams
-        const r = {
-          round, requests: w.requests, rps: w.rps, p50ms: w.p50ms, p99ms: w.p99ms,
-          cpuUsPerReq: ((t1 - t0) * 1e6) / clkTck() / Math.max(1, w.requests), errors: w.errors, otherCpuPct: otherLoadPct(mark, os.cpus().length),
-        };
+        const r = { round, requests: w.requests, rps: w.rps, p50ms: w.p50ms, p99ms: w.p99ms, cpuUsPerReq: cpuUs / Math.max(1, w.requests), errors: w.errors, otherCpuPct, busyPct };
         v.result.rounds.push(r);
         const lines = await sink.take();
         const sys = ((s1 - s0) * 1e6) / clkTck() / Math.max(1, w.requests);

@@ -16,8 +16,8 @@
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { proxyCfg } from './configs.ts';
-import { clkTck, loadMark, otherLoadPct, treeTicks } from './cpu.ts';
-import { benchArgs, benchMain, checkInterrupted, log, type ProxyName, runWrk, startNginx, startProxy, UsageError, intOpt, onlyOpt } from './harness.ts';
+import { clkTck, loadMark, otherLoadPct } from './cpu.ts';
+import { benchArgs, benchMain, checkInterrupted, log, measuredRound, type ProxyName, runWrk, startNginx, startProxy, UsageError, intOpt, onlyOpt } from './harness.ts';
 import { describeExit, freePort, logTail, type Proc } from './procs.ts';
 import { type ProxyResult, type Round, roundLine, type Summary, summarize } from './report.ts';
 import { machineLine, type Tools } from './tools.ts';
@@ -196,15 +196,10 @@ async function bench(opts: Options, tools: Tools, dir: string): Promise<number> 
       if (p.result.skipped !== null) continue;
       checkInterrupted();
       try {
-        const mark = loadMark();
-        const before = treeTicks(p.proc.pid);
-        const w = await runWrk(wrkRun, p.port, opts.duration, `${p.result.name}-${round}`);
-        const after = treeTicks(p.proc.pid);
-        const otherCpuPct = otherLoadPct(mark, os.cpus().length);
+        const { w, cpuUs, busyPct, otherCpuPct } = await measuredRound(wrkRun, p.proc.pid, p.port, opts.duration, `${p.result.name}-${round}`);
         if (p.proc.exit !== null) throw new Error(`exited (${describeExit(p.proc.exit)}): ${logTail(p.proc, 500)}`);
         if (w.requests === 0) throw new Error('wrk completed no request');
-        const cpuUs = ((after - before) * 1e6) / clkTck();
-        const r: Round = { round, requests: w.requests, rps: w.rps, p50ms: w.p50ms, p99ms: w.p99ms, cpuUsPerReq: cpuUs / w.requests, errors: w.errors, otherCpuPct };
+        const r: Round = { round, requests: w.requests, rps: w.rps, p50ms: w.p50ms, p99ms: w.p99ms, cpuUsPerReq: cpuUs / w.requests, errors: w.errors, otherCpuPct, busyPct };
         p.result.rounds.push(r);
         log(roundLine(p.result.name, r));
       } catch (e) {

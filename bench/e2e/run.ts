@@ -13,8 +13,8 @@ import { accessSync, constants } from 'node:fs';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Mode, proxyCfg, rebind } from './configs.ts';
-import { clkTck, loadMark, otherLoadPct, treeTicks } from './cpu.ts';
-import { benchArgs, benchMain, checkInterrupted, log, type ProxyName, runWrk, startNginx, startProxy as launch, SWITCHYARD_BIN, UsageError, intOpt, onlyOpt } from './harness.ts';
+import { clkTck, loadMark, otherLoadPct } from './cpu.ts';
+import { benchArgs, benchMain, checkInterrupted, log, measuredRound, type ProxyName, runWrk, startNginx, startProxy as launch, SWITCHYARD_BIN, UsageError, intOpt, onlyOpt } from './harness.ts';
 import { describeExit, freePort, logTail, type Proc } from './procs.ts';
 import { markdown, type ProxyResult, roundLine, summarize } from './report.ts';
 import { machineLine, type Tools } from './tools.ts';
@@ -86,15 +86,11 @@ async function startProxy(ctx: Ctx, name: ProxyName, cfg: string, port: number, 
 }
 
 async function measure(ctx: Ctx, p: Running, round: number): Promise<void> {
-  const mark = loadMark();
-  const before = treeTicks(p.proc.pid);
-  const w = await wrk(ctx, p.port, ctx.opts.duration, `${p.name}-${round}`);
-  const after = treeTicks(p.proc.pid);
-  const otherCpuPct = otherLoadPct(mark, os.cpus().length);
+  const run = { tools: ctx.tools, dir: ctx.dir, cpu: ctx.loadCpu, connections: ctx.opts.connections };
+  const { w, cpuUs, busyPct, otherCpuPct } = await measuredRound(run, p.proc.pid, p.port, ctx.opts.duration, `${p.name}-${round}`);
   if (p.proc.exit !== null) throw new Error(`${p.name} exited during round ${round} (${describeExit(p.proc.exit)}): ${logTail(p.proc, 500)}`);
   if (w.requests === 0) throw new Error(`${p.name}: wrk completed no request in round ${round}`);
-  const cpuUs = ((after - before) * 1e6) / clkTck();
-  const r = { round, requests: w.requests, rps: w.rps, p50ms: w.p50ms, p99ms: w.p99ms, cpuUsPerReq: cpuUs / w.requests, errors: w.errors, otherCpuPct };
+  const r = { round, requests: w.requests, rps: w.rps, p50ms: w.p50ms, p99ms: w.p99ms, cpuUsPerReq: cpuUs / w.requests, errors: w.errors, otherCpuPct, busyPct };
   p.result.rounds.push(r);
   log(roundLine(p.name, r));
 }
