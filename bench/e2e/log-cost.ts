@@ -149,7 +149,7 @@ async function bench(opts: Options, tools: Tools, dir: string): Promise<number> 
       if (a) out.push(`| ${proxy} | off | ${fmt(a.rps)} | ${a.cpuUsPerReq.toFixed(1)} | ${ka.toFixed(1)} | – | – |`);
       if (b) {
         out.push(`| ${proxy} | httplog → ${targetName} | ${fmt(b.rps)} | ${b.cpuUsPerReq.toFixed(1)} | ${kb.toFixed(1)} | ${a ? `${((1 - b.rps / a.rps) * 100).toFixed(1)}%` : '–'} | ` +
-          `${a ? `+${(b.cpuUsPerReq - a.cpuUsPerReq).toFixed(1)} (${((b.cpuUsPerReq / a.cpuUsPerReq - 1) * 100).toFixed(1)}%; kernel +${(kb - ka).toFixed(1)})` : '–'} |`);
+          `${a ? `+${(b.cpuUsPerReq - a.cpuUsPerReq).toFixed(1)} (${((b.cpuUsPerReq / a.cpuUsPerReq - 1) * 100).toFixed(1)}%; kernel ${kb - ka < 0 ? '−' : '+'}${Math.abs(kb - ka).toFixed(1)})` : '–'} |`);
       }
     }
     for (const r of results) if (r.skipped !== null) out.push(`- ${r.name} skipped: ${r.skipped}`);

@@ -17,7 +17,8 @@ const hasHaproxy = existsSync(HAPROXY) && spawnSync(HAPROXY, ['-v']).status === 
 
 after(cleanup);
 
-function config(sock: string, port: number): string {
+/** `port2` is a second free port: port + 1 may be taken by a test running alongside (seen in CI-like runs: haproxy failed to bind and never opened its CLI). */
+function config(sock: string, port: number, port2: number): string {
   return `global
     stats socket ${sock} level admin
 defaults
@@ -31,7 +32,7 @@ frontend fe
     http-request track-sc0 src
     http-request return status 200
 frontend fs
-    bind 127.0.0.1:${port + 1}
+    bind 127.0.0.1:${port2}
     stick-table type string len 8 size 100 store gpt0
     http-request return status 200
 `;
@@ -90,7 +91,7 @@ async function run(sock: string): Promise<string[]> {
 test('show/clear/set table with key and data filters: the same answers as HAProxy 2.6', { skip: hasHaproxy ? false : 'no /usr/sbin/haproxy (Debian package haproxy)' }, async () => {
   const dir = tempDir();
   const hsock = join(dir, 'h.sock');
-  const hp = spawn(HAPROXY, ['-db', '-f', writeConfig(config(hsock, await freePort()), dir)], { stdio: 'ignore' });
+  const hp = spawn(HAPROXY, ['-db', '-f', writeConfig(config(hsock, await freePort(), await freePort()), dir)], { stdio: 'ignore' });
   let ref: string[];
   try {
     ref = await run(hsock);
@@ -99,7 +100,7 @@ test('show/clear/set table with key and data filters: the same answers as HAProx
   }
   const ssock = join(dir, 's.sock');
   const port = await freePort();
-  runSwitchyard(['-db', '-f', writeConfig(config(ssock, port), dir)]);
+  runSwitchyard(['-db', '-f', writeConfig(config(ssock, port, await freePort()), dir)]);
   const ours = await run(ssock);
   for (let i = 0; i < ref.length; i++) assert.equal(ours[i], ref[i]);
 });
@@ -108,7 +109,7 @@ test('set table refuses a key its table cannot hold, and needs admin level', asy
   const dir = tempDir();
   const sock = join(dir, 's.sock');
   const usock = join(dir, 'u.sock');
-  runSwitchyard(['-db', '-f', writeConfig(`${config(sock, await freePort())}    \n`.replace(`stats socket ${sock} level admin`, `stats socket ${sock} level admin\n    stats socket ${usock} level operator`), dir)]);
+  runSwitchyard(['-db', '-f', writeConfig(`${config(sock, await freePort(), await freePort())}    \n`.replace(`stats socket ${sock} level admin`, `stats socket ${sock} level admin\n    stats socket ${usock} level operator`), dir)]);
   await waitForSocket(sock);
   assert.equal(await cliCommand(sock, 'set table fe key not-an-ip data.gpt0 1'), "Invalid key 'not-an-ip' for a table of type ip\n\n");
   assert.equal(await cliCommand(sock, 'show table fe'), '# table: fe, type: ip, size:100, used:0\n\n');
