@@ -52,11 +52,14 @@ export class TxnLog {
   uri = '';
   version = '';
 
-  /** The connection's addresses, copied at accept (a closed socket no longer has them). */
+  /**
+   * The connection's addresses, copied at accept (a closed socket no longer has them),
+   * IPv4-mapped IPv6 addresses already written as IPv4 (once per connection, not per line).
+   */
   private readonly ends: { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number } | null;
 
   constructor(sock: { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number } | null = null) {
-    this.ends = sock ? { remoteAddress: sock.remoteAddress, remotePort: sock.remotePort, localAddress: sock.localAddress, localPort: sock.localPort } : null;
+    this.ends = sock ? { remoteAddress: plain(sock.remoteAddress ?? ''), remotePort: sock.remotePort, localAddress: plain(sock.localAddress ?? ''), localPort: sock.localPort } : null;
     this.tAccept = performance.now();
     this.acceptDate = Date.now();
     this.tIdleFrom = this.tAccept;
@@ -132,6 +135,11 @@ export class TxnLog {
       hs: [],
       mode: src.mode,
       error: ts !== '--' || this.status >= 500,
+      // Set later by some callers: present from the start so every record has one shape.
+      rt: undefined,
+      ID: undefined,
+      level: undefined,
+      sample: null,
     };
   }
 }
