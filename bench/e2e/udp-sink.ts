@@ -10,12 +10,7 @@
 // path, the loopback delivery included (the kernel drops a datagram only when it reaches the
 // full socket), as it would for a syslog server on another host; nothing else runs.
 import { readFileSync } from 'node:fs';
-import koffi from 'koffi';
-
-const AF_INET = 2;
-const SOCK_DGRAM = 2;
-const SOCK_NONBLOCK = 0o4000;
-const MSG_DONTWAIT = 0x40;
+import { AF_INET, MSG_DONTWAIT, SOCK_DGRAM, SOCK_NONBLOCK, errno, libcFunc } from '../../src/shared/libc.ts';
 
 export interface UdpSink {
   readonly port: number;
@@ -34,21 +29,20 @@ function drops(port: number): number {
 }
 
 export function openUdpSink(): UdpSink {
-  const lib = koffi.load('libc.so.6');
-  const socket = lib.func('int socket(int domain, int type, int protocol)');
-  const bind = lib.func('int bind(int fd, const void *addr, unsigned int alen)');
-  const getsockname = lib.func('int getsockname(int fd, void *addr, void *alen)');
-  const recv = lib.func('long recv(int fd, void *buf, unsigned long len, int flags)');
-  const close = lib.func('int close(int fd)');
+  const socket = libcFunc('int socket(int domain, int type, int protocol)');
+  const bind = libcFunc('int bind(int fd, const void *addr, unsigned int len)');
+  const getsockname = libcFunc('int getsockname(int fd, void *addr, void *alen)');
+  const recv = libcFunc('long recv(int fd, void *buf, unsigned long len, int flags)');
+  const close = libcFunc('int close(int fd)');
   const fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0) as number;
-  if (fd < 0) throw new Error(`udp-sink: socket() failed (errno ${koffi.errno()})`);
+  if (fd < 0) throw new Error(`udp-sink: socket() failed (errno ${errno()})`);
   const addr = Buffer.alloc(16);
   addr.writeUInt16LE(AF_INET, 0);
   addr.set([127, 0, 0, 1], 4);
-  if ((bind(fd, addr, 16) as number) < 0) throw new Error(`udp-sink: bind() failed (errno ${koffi.errno()})`);
+  if ((bind(fd, addr, 16) as number) < 0) throw new Error(`udp-sink: bind() failed (errno ${errno()})`);
   const alen = Buffer.alloc(4);
   alen.writeUInt32LE(16);
-  if ((getsockname(fd, addr, alen) as number) < 0) throw new Error(`udp-sink: getsockname() failed (errno ${koffi.errno()})`);
+  if ((getsockname(fd, addr, alen) as number) < 0) throw new Error(`udp-sink: getsockname() failed (errno ${errno()})`);
   const port = addr.readUInt16BE(2);
   const buf = Buffer.alloc(65536);
   let dropped = drops(port);

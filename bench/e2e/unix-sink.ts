@@ -20,12 +20,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import koffi from 'koffi';
-
-const AF_UNIX = 1;
-const SOCK_DGRAM = 2;
-const SOCK_NONBLOCK = 0o4000;
-const MSG_DONTWAIT = 0x40;
+import { AF_UNIX, MSG_DONTWAIT, SOCK_DGRAM, SOCK_NONBLOCK, errno, libcFunc } from '../../src/shared/libc.ts';
 
 export interface UnixSink {
   readonly path: string;
@@ -35,17 +30,16 @@ export interface UnixSink {
 
 /** The reader: binds `path`, drains every 2 ms, answers "count" on stdin lines with the datagrams read since the last answer. */
 function reader(path: string): void {
-  const lib = koffi.load('libc.so.6');
-  const socket = lib.func('int socket(int domain, int type, int protocol)');
-  const bind = lib.func('int bind(int fd, const void *addr, unsigned int alen)');
-  const recv = lib.func('long recv(int fd, void *buf, unsigned long len, int flags)');
+  const socket = libcFunc('int socket(int domain, int type, int protocol)');
+  const bind = libcFunc('int bind(int fd, const void *addr, unsigned int len)');
+  const recv = libcFunc('long recv(int fd, void *buf, unsigned long len, int flags)');
   const fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0) as number;
   const p = Buffer.from(path, 'utf8');
   const addr = Buffer.alloc(110);
   addr.writeUInt16LE(AF_UNIX, 0);
   p.copy(addr, 2);
   if (fd < 0 || (bind(fd, addr, 2 + p.length + 1) as number) < 0) {
-    process.stderr.write(`unix-sink: cannot bind ${path} (errno ${koffi.errno()})\n`);
+    process.stderr.write(`unix-sink: cannot bind ${path} (errno ${errno()})\n`);
     process.exit(1);
   }
   const buf = Buffer.alloc(65536);

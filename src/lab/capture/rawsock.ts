@@ -11,25 +11,19 @@
  * for a real error. `dieWithParent()` asks the kernel to SIGTERM us when the process that
  * started us dies (kill -9 of the CLI leaves no capture behind).
  */
-import koffi from 'koffi';
-import { constants as osConstants } from 'node:os';
 import { SyError } from '../../shared/errors.ts';
+import { EAGAIN, EINTR, MSG_DONTWAIT, POLLIN, SOCK_CLOEXEC, SOCK_RAW, SOL_SOCKET, errno, errnoName, libcFunc } from '../../shared/libc.ts';
+
+export { errnoName } from '../../shared/libc.ts';
 
 const AF_PACKET = 17;
-const SOCK_RAW = 3;
-const SOCK_CLOEXEC = 0o2000000;
 /** htons(ETH_P_ALL): every protocol. */
 const ETH_P_ALL_BE = 0x0300;
-const MSG_DONTWAIT = 0x40;
 /** recv returns the frame's real length even when the buffer is shorter (snaplen). */
 const MSG_TRUNC = 0x20;
-const SOL_SOCKET = 1;
 const SO_RCVBUF = 8;
 const SO_RCVBUFFORCE = 33;
-const POLLIN = 0x1;
 const PR_SET_PDEATHSIG = 1;
-const EAGAIN = 11;
-const EINTR = 4;
 
 type Ffi = {
   socket(domain: number, type: number, proto: number): number;
@@ -44,24 +38,17 @@ type Ffi = {
 
 let ffi: Ffi | undefined;
 function load(): Ffi {
-  if (ffi) return ffi;
-  const lib = koffi.load('libc.so.6');
-  ffi = {
-    socket: lib.func('int socket(int domain, int type, int protocol)') as Ffi['socket'],
-    bind: lib.func('int bind(int fd, const void *addr, unsigned int len)') as Ffi['bind'],
-    recv: lib.func('long recv(int fd, void *buf, unsigned long len, int flags)') as Ffi['recv'],
-    poll: lib.func('int poll(void *fds, unsigned long nfds, int timeout)') as Ffi['poll'],
-    setsockopt: lib.func('int setsockopt(int fd, int level, int name, const void *val, unsigned int len)') as Ffi['setsockopt'],
-    ifNameToIndex: lib.func('unsigned int if_nametoindex(const char *name)') as Ffi['ifNameToIndex'],
-    prctl: lib.func('int prctl(int op, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)') as Ffi['prctl'],
-    close: lib.func('int close(int fd)') as Ffi['close'],
+  ffi ??= {
+    socket: libcFunc('int socket(int domain, int type, int protocol)') as Ffi['socket'],
+    bind: libcFunc('int bind(int fd, const void *addr, unsigned int len)') as Ffi['bind'],
+    recv: libcFunc('long recv(int fd, void *buf, unsigned long len, int flags)') as Ffi['recv'],
+    poll: libcFunc('int poll(void *fds, unsigned long nfds, int timeout)') as Ffi['poll'],
+    setsockopt: libcFunc('int setsockopt(int fd, int level, int name, const void *val, unsigned int len)') as Ffi['setsockopt'],
+    ifNameToIndex: libcFunc('unsigned int if_nametoindex(const char *name)') as Ffi['ifNameToIndex'],
+    prctl: libcFunc('int prctl(int op, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)') as Ffi['prctl'],
+    close: libcFunc('int close(int fd)') as Ffi['close'],
   };
   return ffi;
-}
-
-export function errnoName(e: number): string {
-  for (const [k, v] of Object.entries(osConstants.errno)) if (v === e) return k;
-  return `errno ${e}`;
 }
 
 export type RawSocket = {
@@ -75,7 +62,7 @@ export type RawSocket = {
 export function openRawSocket(ifname: string): RawSocket {
   const f = load();
   const fail = (what: string): never => {
-    throw new SyError('SY_ERR_LAB_CAPTURE', `${what} on ${ifname}: ${errnoName(koffi.errno())}`);
+    throw new SyError('SY_ERR_LAB_CAPTURE', `${what} on ${ifname}: ${errnoName(errno())}`);
   };
   const ifindex = f.ifNameToIndex(ifname);
   if (!ifindex) fail('if_nametoindex');
@@ -91,7 +78,7 @@ export function openRawSocket(ifname: string): RawSocket {
   sll.writeUInt16LE(ETH_P_ALL_BE, 2);
   sll.writeInt32LE(ifindex, 4);
   if (f.bind(fd, sll, sll.length) < 0) {
-    const e = koffi.errno();
+    const e = errno();
     f.close(fd);
     throw new SyError('SY_ERR_LAB_CAPTURE', `bind(AF_PACKET) on ${ifname}: ${errnoName(e)}`);
   }
@@ -109,7 +96,7 @@ export function openRawSocket(ifname: string): RawSocket {
     recv(buf) {
       const n = f.recv(fd, buf, buf.length, MSG_DONTWAIT | MSG_TRUNC);
       if (n >= 0) return n;
-      const e = koffi.errno();
+      const e = errno();
       return e === EAGAIN || e === EINTR ? 0 : -e;
     },
     close() {

@@ -26,21 +26,16 @@
  * copying socket.write() path. SWITCHYARD_NO_DIRECT_WRITE=1 forces that path (A/B
  * measurements, and a way out should a platform misbehave).
  */
-import koffi from 'koffi';
 import type net from 'node:net';
 import { getSystemErrorName } from 'node:util';
-
-const MSG_DONTWAIT = 0x40;
-const MSG_NOSIGNAL = 0x4000;
-const EINTR = 4;
-const EAGAIN = 11;
+import { EAGAIN, EINTR, MSG_DONTWAIT, MSG_NOSIGNAL, errno, libcFunc } from '../../shared/libc.ts';
 
 type Send = (fd: number, buf: Uint8Array, len: number, flags: number) => number;
 
 function bindSend(): Send | null {
   if (process.env.SWITCHYARD_NO_DIRECT_WRITE === '1') return null;
   try {
-    return koffi.load('libc.so.6').func('long send(int fd, const void *buf, unsigned long len, int flags)') as Send;
+    return libcFunc('long send(int fd, const void *buf, unsigned long len, int flags)') as Send;
   } catch {
     return null;
   }
@@ -89,7 +84,7 @@ export function writeOut(sock: net.Socket, buf: Buffer): boolean {
     const n = send!(fd, buf, buf.length, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n === buf.length) { count(sock, n); return true; }
     if (n >= 0) { count(sock, n); return queueCopy(sock, buf.subarray(n)); }
-    const err = koffi.errno();
+    const err = errno();
     if (err === EINTR) continue;
     if (err === EAGAIN) return queueCopy(sock, buf);
     const code = getSystemErrorName(-err);

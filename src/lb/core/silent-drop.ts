@@ -10,11 +10,12 @@
  *   2. Otherwise a hop limit of 1 (IP_TTL / IPV6_UNICAST_HOPS), then close(): the FIN/RST
  *      dies at the first router. On the same host (loopback) it still arrives.
  *   3. Otherwise (no descriptor, no libc binding) a plain close.
- * setsockopt is reached through koffi (the libc binding the log and fd-passing code use
- * too). silentDrop() never throws; it returns which way it went (for tests and logs).
+ * setsockopt is reached through koffi (src/shared/libc.ts, the libc binding the log and
+ * fd-passing code use too). silentDrop() never throws; it returns which way it went (for
+ * tests and logs).
  */
-import koffi from 'koffi';
 import type net from 'node:net';
+import { libcFunc } from '../../shared/libc.ts';
 
 const IPPROTO_IP = 0;
 const IP_TTL = 2;
@@ -29,7 +30,7 @@ let setsockopt: SetSockOpt | null | undefined;
 
 function bind(): SetSockOpt | null {
   try {
-    return koffi.load('libc.so.6').func('int setsockopt(int fd, int level, int name, const void *val, uint32_t len)') as SetSockOpt;
+    return libcFunc('int setsockopt(int fd, int level, int name, const void *val, uint32_t len)') as SetSockOpt;
   } catch {
     return null;
   }

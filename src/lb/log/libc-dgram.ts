@@ -10,16 +10,9 @@
  * one sendto() per line.
  */
 import koffi from 'koffi';
+import { EAGAIN, MSG_DONTWAIT, MSG_NOSIGNAL, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, errno, libcFunc } from '../../shared/libc.ts';
 
-export const AF_UNIX = 1;
-export const AF_INET = 2;
-export const AF_INET6 = 10;
-const SOCK_DGRAM = 2;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-export const MSG_DONTWAIT = 0x40;
-export const MSG_NOSIGNAL = 0x4000;
-export const EAGAIN = 11;
+export { AF_INET, AF_INET6, AF_UNIX, EAGAIN, MSG_DONTWAIT, MSG_NOSIGNAL } from '../../shared/libc.ts';
 
 export interface DgramCounters { sent: number; dropped: number; errors: number }
 
@@ -52,12 +45,11 @@ let cached: LibcDgram | null | undefined;
 export function libcDgram(): LibcDgram | null {
   if (cached !== undefined) return cached;
   try {
-    const lib = koffi.load('libc.so.6');
-    const socket = lib.func('int socket(int domain, int type, int protocol)');
-    const sendto = lib.func('long sendto(int fd, const void *buf, unsigned long len, int flags, const void *addr, unsigned int alen)');
-    const close = lib.func('int close(int fd)');
-    const optional = (decl: string): ReturnType<typeof lib.func> | null => {
-      try { return lib.func(decl); } catch { return null; }
+    const socket = libcFunc('int socket(int domain, int type, int protocol)');
+    const sendto = libcFunc('long sendto(int fd, const void *buf, unsigned long len, int flags, const void *addr, unsigned int alen)');
+    const close = libcFunc('int close(int fd)');
+    const optional = (decl: string): ReturnType<typeof libcFunc> | null => {
+      try { return libcFunc(decl); } catch { return null; }
     };
     const mmsg = optional('int sendmmsg(int fd, void *msgvec, unsigned int vlen, int flags)');
     const malloc = optional('void *malloc(unsigned long size)');
@@ -67,7 +59,7 @@ export function libcDgram(): LibcDgram | null {
       send(fd, line, addr, alen, counters) {
         const n = sendto(fd, line, line.length, MSG_DONTWAIT | MSG_NOSIGNAL, addr, alen) as number;
         if (n >= 0) counters.sent++;
-        else if (koffi.errno() === EAGAIN) counters.dropped++;
+        else if (errno() === EAGAIN) counters.dropped++;
         else counters.errors++;
       },
       sendmmsg: mmsg ? (fd, msgvec, vlen) => mmsg(fd, msgvec, vlen, MSG_DONTWAIT | MSG_NOSIGNAL) as number : null,
@@ -86,7 +78,7 @@ export function libcDgram(): LibcDgram | null {
         }
       },
       close: (fd) => { close(fd); },
-      errno: () => koffi.errno(),
+      errno,
     };
   } catch {
     cached = null;

@@ -16,22 +16,16 @@
  */
 import koffi from 'koffi';
 import { getSystemErrorName } from 'node:util';
+import {
+  AF_INET, AF_INET6, AF_UNIX, EINTR, MSG_DONTWAIT, MSG_NOSIGNAL, SOCK_CLOEXEC, SOCK_STREAM, SOL_SOCKET, errno, libcFunc,
+} from '../../shared/libc.ts';
 
-const AF_UNIX = 1;
-const AF_INET = 2;
-const AF_INET6 = 10;
-const SOCK_STREAM = 1;
-const SOCK_CLOEXEC = 0o2000000;
-const SOL_SOCKET = 1;
 const SCM_RIGHTS = 1;
 const SO_TYPE = 3;
 const SO_RCVTIMEO = 20;
 const SO_SNDTIMEO = 21;
-const MSG_DONTWAIT = 0x40;
 const MSG_WAITALL = 0x100;
-const MSG_NOSIGNAL = 0x4000;
 const MSG_CMSG_CLOEXEC = 0x40000000;
-const EINTR = 4;
 
 /** LP64 layout: struct msghdr is 56 bytes, struct iovec 16, struct cmsghdr 16. */
 const MSGHDR = 56;
@@ -60,31 +54,29 @@ interface Libc {
 let libc: Libc | undefined;
 
 function lib(): Libc {
-  if (libc) return libc;
-  const l = koffi.load('libc.so.6');
-  libc = {
-    socket: l.func('int socket(int domain, int type, int protocol)'),
-    connect: l.func('int connect(int fd, const void *addr, uint32_t len)'),
-    setsockopt: l.func('int setsockopt(int fd, int level, int name, const void *val, uint32_t len)'),
-    getsockopt: l.func('int getsockopt(int fd, int level, int name, _Inout_ void *val, _Inout_ void *len)'),
-    getsockname: l.func('int getsockname(int fd, _Inout_ void *addr, _Inout_ void *len)'),
-    send: l.func('long send(int fd, const void *buf, unsigned long len, int flags)'),
-    recv: l.func('long recv(int fd, _Inout_ void *buf, unsigned long len, int flags)'),
-    sendmsg: l.func('long sendmsg(int fd, void *msg, int flags)'),
-    recvmsg: l.func('long recvmsg(int fd, void *msg, int flags)'),
-    close: l.func('int close(int fd)'),
+  libc ??= {
+    socket: libcFunc('int socket(int domain, int type, int protocol)'),
+    connect: libcFunc('int connect(int fd, const void *addr, uint32_t len)'),
+    setsockopt: libcFunc('int setsockopt(int fd, int level, int name, const void *val, uint32_t len)'),
+    getsockopt: libcFunc('int getsockopt(int fd, int level, int name, _Inout_ void *val, _Inout_ void *len)'),
+    getsockname: libcFunc('int getsockname(int fd, _Inout_ void *addr, _Inout_ void *len)'),
+    send: libcFunc('long send(int fd, const void *buf, unsigned long len, int flags)'),
+    recv: libcFunc('long recv(int fd, _Inout_ void *buf, unsigned long len, int flags)'),
+    sendmsg: libcFunc('long sendmsg(int fd, void *msg, int flags)'),
+    recvmsg: libcFunc('long recvmsg(int fd, void *msg, int flags)'),
+    close: libcFunc('int close(int fd)'),
   } as unknown as Libc;
   return libc;
 }
 
 function lastError(): string {
-  return getSystemErrorName(-koffi.errno());
+  return getSystemErrorName(-errno());
 }
 
 /** Retries a call interrupted by a signal (EINTR), as a blocking caller must. */
 function retry(call: () => number): number {
   let r: number;
-  do r = call(); while (r < 0 && koffi.errno() === EINTR);
+  do r = call(); while (r < 0 && errno() === EINTR);
   return r;
 }
 

@@ -24,7 +24,6 @@
  * closed by release(), once the workers that used them are told to go.
  */
 import net from 'node:net';
-import koffi from 'koffi';
 import { chmodSync } from 'node:fs';
 import { getSystemErrorName } from 'node:util';
 import type { Config } from '../config/types.ts';
@@ -32,6 +31,7 @@ import type { ListenAddress } from '../config/address.ts';
 import { addressLabel, bindErrorReason, expandAddress, listenerKey, removeStaleSocket } from '../core/bind.ts';
 import { SyError } from '../../shared/errors.ts';
 import { closeFd } from './fd-passing.ts';
+import { errno, libcFunc } from '../../shared/libc.ts';
 
 /** A bound (not listening) libuv handle, as net._createServerHandle returns it. */
 interface RawHandle {
@@ -47,8 +47,8 @@ let libcListen: ((fd: number, backlog: number) => number) | undefined;
 
 /** listen(2) without the event loop watching the socket; returns 0 or an errno code. */
 function listenOnly(fd: number): string | null {
-  libcListen ??= koffi.load('libc.so.6').func('int listen(int fd, int backlog)') as (fd: number, backlog: number) => number;
-  return libcListen(fd, 1024) === 0 ? null : getSystemErrorName(-koffi.errno());
+  libcListen ??= libcFunc('int listen(int fd, int backlog)') as (fd: number, backlog: number) => number;
+  return libcListen(fd, 1024) === 0 ? null : getSystemErrorName(-errno());
 }
 
 export interface HeldListener {

@@ -1,15 +1,14 @@
 /**
  * The few libc calls the sock cable needs and Node core does not offer (ioctl, ppoll,
  * eventfd, raw read/write on a non-blocking fd without the libuv threadpool), bound
- * through koffi (prebuilt FFI, no compiler). Loaded lazily, per thread: each worker
- * thread that imports this module gets its own bindings.
+ * through koffi (prebuilt FFI, no compiler) from src/shared/libc.ts. Loaded lazily, per
+ * thread: each worker thread that imports this module gets its own bindings.
  *
  * Contract: every function returns the raw libc result (-1 on error); `errno()` reads the
  * calling thread's errno right after. Buffers passed as `void *` are used in place (no copy)
  * for the duration of the synchronous call only.
  */
-import koffi from 'koffi';
-import { constants as osConstants } from 'node:os';
+import { errno, libcFunc } from '../../../shared/libc.ts';
 
 export type Libc = {
   open(path: string, flags: number): number;
@@ -27,16 +26,15 @@ let cached: Libc | undefined;
 
 export function libc(): Libc {
   if (cached) return cached;
-  const lib = koffi.load('libc.so.6');
   const f = {
-    open: lib.func('int open(const char *path, int flags)'),
-    close: lib.func('int close(int fd)'),
-    read: lib.func('long read(int fd, void *buf, unsigned long len)'),
-    write: lib.func('long write(int fd, const void *buf, unsigned long len)'),
-    ioctlPtr: lib.func('ioctl', 'int', ['int', 'unsigned long', 'void *']),
-    ioctlVal: lib.func('ioctl', 'int', ['int', 'unsigned long', 'unsigned long']),
-    ppoll: lib.func('int ppoll(void *fds, unsigned long nfds, const void *ts, const void *sigmask)'),
-    eventfd: lib.func('int eventfd(unsigned int initval, int flags)'),
+    open: libcFunc('int open(const char *path, int flags)'),
+    close: libcFunc('int close(int fd)'),
+    read: libcFunc('long read(int fd, void *buf, unsigned long len)'),
+    write: libcFunc('long write(int fd, const void *buf, unsigned long len)'),
+    ioctlPtr: libcFunc('ioctl', 'int', ['int', 'unsigned long', 'void *']),
+    ioctlVal: libcFunc('ioctl', 'int', ['int', 'unsigned long', 'unsigned long']),
+    ppoll: libcFunc('int ppoll(void *fds, unsigned long nfds, const void *ts, const void *sigmask)'),
+    eventfd: libcFunc('int eventfd(unsigned int initval, int flags)'),
   };
   cached = {
     open: (p, fl) => f.open(p, fl) as number,
@@ -47,23 +45,16 @@ export function libc(): Libc {
     ioctlVal: f.ioctlVal as (fd: number, r: number, a: number) => number,
     ppoll: f.ppoll as (fds: Uint8Array, n: number, ts: Uint8Array | null, m: null) => number,
     eventfd: (i, fl) => f.eventfd(i, fl) as number,
-    errno: () => koffi.errno(),
+    errno,
   };
   return cached;
 }
 
-/** open(2) flags and errno values we use (Linux x86-64 / aarch64 generic values). */
+/** open(2) and eventfd(2) flags (Linux x86-64 / aarch64 generic values). */
 export const O_RDWR = 0o2;
 export const O_NONBLOCK = 0o4000;
 export const O_CLOEXEC = 0o2000000;
 export const EFD_NONBLOCK = 0o4000;
 export const EFD_CLOEXEC = 0o2000000;
-export const EAGAIN = 11;
-export const EINTR = 4;
-export const POLLIN = 0x1;
-
-/** Symbolic name of an errno (EIO, EBUSY…), via Node's own table. */
-export function errnoName(e: number): string {
-  for (const [k, v] of Object.entries(osConstants.errno)) if (v === e) return k;
-  return `errno ${e}`;
-}
+/** The errno values, poll event and errno naming the cable's callers share with the rest. */
+export { EAGAIN, EINTR, POLLIN, errnoName } from '../../../shared/libc.ts';
