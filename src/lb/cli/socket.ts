@@ -5,7 +5,7 @@
  * command's output is followed by an empty line; then the connection is closed —
  * unless `prompt` switched the session to interactive mode, where a "> " prompt follows
  * every answer and the session stays open until `quit` or `stats timeout` idles it out.
- * Lines are bounded (MAX_LINE) so a client can't make us buffer without limit.
+ * Lines are bounded (line-reader.ts) so a client can't make us buffer without limit.
  *
  * Each connection starts at its socket's `level`; `operator` and `user` lower it.
  * A command above the session's level answers "Permission denied" (types.ts).
@@ -21,8 +21,8 @@ import { findCommand, unknownText } from './registry.ts';
 import { LEVEL_RANK, PERMISSION_DENIED, type BareAnswer, type CliSession, type Level } from './types.ts';
 import { attachRuntime, detachRuntime } from '../stats/registry.ts';
 import { serveGetsocks } from './getsocks.ts';
+import { readCliLines } from './line-reader.ts';
 
-const MAX_LINE = 16_384;
 
 /** Runs one line (commands separated by ';'); returns the answer and whether to close. */
 export function runLine(rt: Runtime, line: string, session: CliSession): { out: string; quit: boolean } {
@@ -57,40 +57,26 @@ export class CliServer {
   /** `exposeFd`: the socket has `expose-fd listeners`, so `_getsocks` is allowed. */
   accept(sock: net.Socket, level: Level, exposeFd = false): void {
     this.sessions.add(sock);
-    let buf = '';
-    let transferring = false;
     const session: CliSession = { level, interactive: false };
     const timeout = this.rt.config.global.statsTimeout;
     sock.setTimeout(timeout, () => sock.destroy());
-    sock.setEncoding('utf8');
     sock.on('error', () => sock.destroy());
     sock.on('close', () => this.sessions.delete(sock));
     sock.on('end', () => sock.end());
-    sock.on('data', (chunk: string) => {
-      if (transferring) return;
-      buf += chunk;
-      if (buf.length > MAX_LINE && !buf.includes('\n')) {
-        sock.end('Line too long.\n\n');
-        return;
+    readCliLines(sock, (line) => {
+      if (line.trim() === '_getsocks') {
+        // HAProxy's answer without expose-fd: nothing, the connection is closed.
+        if (exposeFd) void serveGetsocks(sock, this.rt.listeningFds());
+        else sock.end();
+        return false;
       }
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).replace(/\r$/, '');
-        buf = buf.slice(nl + 1);
-        if (line.trim() === '_getsocks') {
-          // HAProxy's answer without expose-fd: nothing, the connection is closed.
-          transferring = true;
-          if (exposeFd) void serveGetsocks(sock, this.rt.listeningFds());
-          else sock.end();
-          return;
-        }
-        const { out, quit } = runLine(this.rt, line, session);
-        if (quit || !session.interactive) {
-          sock.end(out);
-          return;
-        }
-        sock.write(out.endsWith('> ') ? out : out + '> ');
+      const { out, quit } = runLine(this.rt, line, session);
+      if (quit || !session.interactive) {
+        sock.end(out);
+        return false;
       }
+      sock.write(out.endsWith('> ') ? out : out + '> ');
+      return true;
     });
     sock.resume();
   }

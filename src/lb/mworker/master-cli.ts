@@ -17,9 +17,9 @@
  */
 import type net from 'node:net';
 import { LEVEL_RANK, PERMISSION_DENIED, type Level } from '../cli/types.ts';
+import { readCliLines } from '../cli/line-reader.ts';
 import { VERSION } from '../../shared/version.ts';
 
-const MAX_LINE = 16_384;
 
 /** What the master CLI needs from the master. */
 export interface MasterApi {
@@ -90,38 +90,25 @@ export class MasterCli {
   accept(sock: net.Socket, level: Level): void {
     this.sessions.add(sock);
     const session: Session = { level, interactive: false, target: 'master' };
-    let buf = '';
     let chain: Promise<void> = Promise.resolve();
     let closing = false;
-    sock.setEncoding('utf8');
     sock.setTimeout(this.api.timeoutMs, () => sock.destroy());
     sock.on('error', () => sock.destroy());
     sock.on('close', () => this.sessions.delete(sock));
     sock.on('end', () => { chain = chain.then(() => { if (!sock.destroyed) sock.end(); }); });
-    sock.on('data', (chunk: string) => {
-      if (closing) return;
-      buf += chunk;
-      if (buf.length > MAX_LINE && !buf.includes('\n')) {
-        closing = true;
-        sock.end('Line too long.\n\n');
-        return;
-      }
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).replace(/\r$/, '');
-        buf = buf.slice(nl + 1);
-        // Whether the session goes on is known only once the line ran (`prompt`, `quit`):
-        // lines queued behind a closing one are dropped.
-        chain = chain.then(async () => {
-          if (closing || sock.destroyed) return;
-          sock.setTimeout(0);
-          const { out, quit } = await this.runLine(line, session);
-          if (sock.destroyed) return;
-          sock.setTimeout(this.api.timeoutMs);
-          if (quit || !session.interactive) { closing = true; sock.end(out); return; }
-          sock.write(out + prompt(session));
-        });
-      }
+    readCliLines(sock, (line) => {
+      // Whether the session goes on is known only once the line ran (`prompt`, `quit`):
+      // lines queued behind a closing one are dropped.
+      chain = chain.then(async () => {
+        if (closing || sock.destroyed) return;
+        sock.setTimeout(0);
+        const { out, quit } = await this.runLine(line, session);
+        if (sock.destroyed) return;
+        sock.setTimeout(this.api.timeoutMs);
+        if (quit || !session.interactive) { closing = true; sock.end(out); return; }
+        sock.write(out + prompt(session));
+      });
+      return true;
     });
     sock.resume();
   }
