@@ -129,3 +129,25 @@ test('log-send-hostname switches the implicit format to rfc3164; errors are coun
   await new Promise((r) => setTimeout(r, 50));
   assert.ok(logCounters.errors + logCounters.sent > before);
 });
+
+test('fd target: lines written in place, whole (a line past the in-place room takes the string path), in order', async () => {
+  const { mkdtempSync, openSync, closeSync, readFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const file = join(mkdtempSync(join(tmpdir(), 'sy-fdlog-')), 'out.log');
+  const fd = openSync(file, 'w');
+  const log = createAccessLog(proxy({ targets: [target(`log fd@${fd} format raw local0`)], formatKind: 'custom', format: '%ST %{+Q}r %B' }), undefined);
+  const huge = 'GET /' + 'a'.repeat(70 * 1024) + ' HTTP/1.1';
+  const want: string[] = [];
+  const sent0 = logCounters.sent;
+  for (let i = 0; i < 2000; i++) {
+    const r = i === 1000 ? huge : `GET /${i} HTTP/1.1`;
+    log.write(fixedRecord({ r, B: i }));
+    want.push(`200 "${r}" ${i}\n`);
+  }
+  const end = Date.now() + 3000;
+  while (logCounters.sent - sent0 < 2000 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+  closeSync(fd);
+  assert.equal(readFileSync(file, 'utf8'), want.join(''));
+  assert.equal(logCounters.sent - sent0, 2000, 'every line counted once, in-place ones included');
+});

@@ -23,7 +23,7 @@ import type { ProxyOptions } from '../config/types.ts';
 import { compileLogFormat, evaluateLogFormat, type CompiledFormat, type EvalContext, type SampleCompiler } from './format.ts';
 import { CLF_FORMAT, HTTPLOG_FORMAT, TCPLOG_FORMAT } from './defaults.ts';
 import { syslogFramer, truncateLine, SYSTEM_HOSTNAME, type HeaderContext, type SyslogFramer } from './syslog.ts';
-import { getLogSink, type LogSink } from './sinks.ts';
+import { FD_LINE_ROOM, getLogSink, type LogSink } from './sinks.ts';
 import { byteFormat, headerBytes, LineWriter, writeMessage, type ByteFormat } from './line-bytes.ts';
 
 /** What createAccessLog needs from a proxy (a ProxyConfig fits). */
@@ -142,7 +142,7 @@ export function createAccessLog(p: AccessLogProxy, global: GlobalLogSettings | u
     // log-send-hostname switches the implicit default format from local to rfc3164.
     const t: LogTarget = send !== undefined && !t0.formatExplicit && t0.format === 'local' ? { ...t0, format: 'rfc3164' } : t0;
     const sink = getLogSink(t.address);
-    const head = sink.lines && t.address.kind !== 'fd' ? headerBytes(t.format, t.facility, header) : null;
+    const head = sink.lines ? headerBytes(t.format, t.facility, header) : null;
     return { t, sink, frame: syslogFramer(t.format, t.facility, header), seen: 0, head };
   });
   const mainBytes = main ? byteFormat(main) : null;
@@ -170,15 +170,22 @@ export function createAccessLog(p: AccessLogProxy, global: GlobalLogSettings | u
       }
       const lvl = level < t.minLevel ? t.minLevel : level;
       if (bytes !== null && lt.head !== null) {
+        // Sockets cut lines at `len`; descriptors take whole lines, so a line longer than
+        // the room reserved for it is not committed and takes the string path below.
+        const whole = t.address.kind === 'fd';
+        const room = whole ? FD_LINE_ROOM : t.maxLen;
         const lines = lt.sink.lines!;
-        const at = lines.reserve(t.maxLen);
+        const at = lines.reserve(room);
         if (at >= 0) {
-          w.begin(lines.mem, at, t.maxLen);
+          w.begin(lines.mem, at, room);
           w.bytes(lt.head(lvl, now));
           writeMessage(bytes, r, ctx, w);
           w.byte(0x0a);
-          lines.commit(w.finish());
-          continue;
+          const len = w.finish();
+          if (!(whole && w.truncated)) {
+            lines.commit(len);
+            continue;
+          }
         }
       }
       msg ??= evaluateLogFormat(fmt!, r, ctx);

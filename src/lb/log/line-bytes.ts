@@ -151,6 +151,11 @@ export class LineWriter {
     this.over = false;
   }
 
+  /** Whether the line did not fit its room (finish() then cut it). */
+  get truncated(): boolean {
+    return this.over;
+  }
+
   /** Ends the line: its length; a line that did not fit is `len` bytes whose last is '\n'. */
   finish(): number {
     if (!this.over) return this.pos - this.start;

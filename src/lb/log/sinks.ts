@@ -13,6 +13,7 @@
  *   - fd@N / stdout / stderr: asynchronous writes (libuv's thread pool), one write in
  *     flight per descriptor, pending lines batched into the next write, at most
  *     MAX_FD_BACKLOG bytes waiting. A slow reader costs dropped lines, not latency.
+ *     Access-log lines are written in place into a block of the sink (its LineMemory).
  *   - UNIX datagram sockets (/dev/log): see unix-dgram.ts.
  */
 import dgram from 'node:dgram';
@@ -76,10 +77,20 @@ class UdpSink implements LogSink {
   }
 }
 
+/** Bytes of one block of an fd sink's line memory; lines written in place go into the current block. */
+const FD_BLOCK = 256 * 1024;
+/** Room reserved for a line written in place to a descriptor; a longer one takes the string path. */
+export const FD_LINE_ROOM = 64 * 1024;
+
 class FdSink implements LogSink {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  private pendingLines = 0;
   private writing = false;
+  /** The block lines are written into in place: [sealed, used) waits to be queued; after `used` is free. */
+  private block: Buffer = Buffer.allocUnsafeSlow(FD_BLOCK);
+  private sealed = 0;
+  private used = 0;
 
   private readonly fd: number;
 
@@ -87,18 +98,56 @@ class FdSink implements LogSink {
     this.fd = fd;
   }
 
+  /**
+   * In-place lines (LineMemory): written after `used` in the current block, never over
+   * bytes already queued (a queued write holds a view of its part of the block until
+   * it is done; a full block is left to those views and a new one is taken).
+   */
+  readonly lines: LineMemory = {
+    mem: this.block,
+    reserve: (maxLen: number): number => {
+      if (this.pendingBytes + (this.used - this.sealed) + maxLen > MAX_FD_BACKLOG) return -1; // the string path counts the drop
+      if (this.block.length - this.used < maxLen) {
+        this.seal();
+        this.block = Buffer.allocUnsafeSlow(Math.max(FD_BLOCK, maxLen));
+        (this.lines as { mem: Uint8Array }).mem = this.block; // callers read mem after reserve()
+        this.sealed = this.used = 0;
+      }
+      return this.used;
+    },
+    commit: (len: number): void => {
+      this.used += len;
+      this.pendingLines++;
+      if (!this.writing) { this.seal(); this.flush(); }
+    },
+  };
+
+  /** Queues the lines written in place since the last seal. */
+  private seal(): void {
+    if (this.used === this.sealed) return;
+    const part = this.block.subarray(this.sealed, this.used);
+    this.sealed = this.used;
+    this.pending.push(part);
+    this.pendingBytes += part.length;
+  }
+
   send(line: Buffer): void {
+    this.seal(); // keep the order of in-place lines and this one
     if (this.pendingBytes + line.length > MAX_FD_BACKLOG) { logCounters.dropped++; return; }
     this.pending.push(line);
     this.pendingBytes += line.length;
+    this.pendingLines++;
     if (!this.writing) this.flush();
   }
 
   private flush(): void {
+    this.seal();
     const batch = this.pending;
-    const lines = batch.length;
+    if (batch.length === 0) return;
+    const lines = this.pendingLines;
     this.pending = [];
     this.pendingBytes = 0;
+    this.pendingLines = 0;
     this.writing = true;
     writev(this.fd, batch, (err) => {
       this.writing = false;
@@ -108,7 +157,7 @@ class FdSink implements LogSink {
       } else {
         logCounters.sent += lines;
       }
-      if (this.pending.length > 0) this.flush();
+      this.flush();
     });
   }
 
