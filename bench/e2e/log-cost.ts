@@ -1,6 +1,6 @@
 // bench/e2e/log-cost.ts — what access logging costs each proxy.
 // Contract: `node bench/e2e/log-cost.ts [--rounds N=3] [--duration S=5] [--connections C=50]
-// [--warmup S=2] [--only haproxy|switchyard] [--target udp|unix]`.
+// [--warmup S=2] [--only haproxy|switchyard] [--target udp|unix|stdout]`.
 // Four variants run at once (idle unless measured) on run.ts's mode http config (configs.ts):
 // HAProxy and Switchyard, each plain and with `log TARGET local0` + `option httplog` in the
 // frontend (the same config for both). Pinned like run.ts: proxy CPU 0, wrk + nginx
@@ -18,13 +18,16 @@
 // here a UNIX datagram socket in the run's directory drained by a reader pinned to the load
 // generator's CPU (unix-sink.ts: an unread UNIX socket refuses datagrams cheaply, which would
 // flatter both proxies).
+// --target stdout: `log stdout format raw local0`, as in containers; the proxy's standard
+// output is the run's log file for it (a file on the same file system as the temp dir), and
+// the bench counts the access-log lines that reached it.
 // Exit 0 when every variant was measured, 1 otherwise, 2 on a bad option or a missing tool.
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { proxyCfg } from './configs.ts';
 import { clkTck, descendants } from './cpu.ts';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { benchMain, checkInterrupted, log, measuredRound, type ProxyName, runWrk, startNginx, startProxy, intOpt, onlyOpt } from './harness.ts';
 import { describeExit, freePort, logTail, type Proc } from './procs.ts';
 import { type ProxyResult, roundLine, summarize } from './report.ts';
@@ -39,10 +42,10 @@ interface Options {
   readonly connections: number;
   readonly warmup: number;
   readonly only: ProxyName | null;
-  readonly target: 'udp' | 'unix';
+  readonly target: 'udp' | 'unix' | 'stdout';
 }
 
-const USAGE = 'usage: node bench/e2e/log-cost.ts [--rounds N=3] [--duration S=5] [--connections C=50] [--warmup S=2] [--only haproxy|switchyard] [--target udp|unix]';
+const USAGE = 'usage: node bench/e2e/log-cost.ts [--rounds N=3] [--duration S=5] [--connections C=50] [--warmup S=2] [--only haproxy|switchyard] [--target udp|unix|stdout]';
 
 function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
@@ -51,7 +54,7 @@ function parseOptions(argv: string[]): Options {
   });
   const only = onlyOpt(values.only);
   const target = values.target ?? 'udp';
-  if (target !== 'udp' && target !== 'unix') throw new Error(`--target: expected udp or unix, got '${target}'`);
+  if (target !== 'udp' && target !== 'unix' && target !== 'stdout') throw new Error(`--target: expected udp, unix or stdout, got '${target}'`);
   return {
     rounds: intOpt(values.rounds, 'rounds', 3, 1, 100),
     duration: intOpt(values.duration, 'duration', 5, 1, 600),
@@ -82,6 +85,9 @@ function treeSysTicks(root: number): number {
   return total;
 }
 
+/** How an httplog line of the bench's requests ends (`"GET / HTTP/1.1"`). */
+const LINE_END = Buffer.from(' HTTP/1.1"\n');
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
 
 interface Variant {
@@ -97,9 +103,28 @@ async function bench(opts: Options, tools: Tools, dir: string): Promise<number> 
   const loadCpu = os.cpus().length >= 2 ? '1' : '0';
   const udp = opts.target === 'udp' ? openUdpSink() : null;
   const unix = opts.target === 'unix' ? await openUnixSink(join(dir, 'log.sock'), loadCpu) : null;
-  const sink = { take: async (): Promise<number> => (udp ? udp.take() : unix!.take()), close: (): void => { udp?.close(); unix?.close(); } };
-  const logTarget = udp ? `127.0.0.1:${udp.port}` : unix!.path;
-  const targetName = udp ? 'UDP' : 'UNIX socket';
+  const stdout = new Map<string, number>(); // bytes of each proxy's output already counted
+  /** Access-log lines that arrived since the last call (for stdout: in `proc`'s output). */
+  const take = async (proc: Proc): Promise<number> => {
+    if (udp) return udp.take();
+    if (unix) return unix.take();
+    // Only what was appended since the last call (a run writes ~100 MB here).
+    const seen = stdout.get(proc.logPath) ?? 0;
+    const fd = openSync(proc.logPath, 'r');
+    try {
+      const bytes = Buffer.alloc(Math.max(0, fstatSync(fd).size - seen));
+      const n = readSync(fd, bytes, 0, bytes.length, seen);
+      stdout.set(proc.logPath, seen + n);
+      let lines = 0;
+      for (let i = bytes.indexOf(LINE_END); i >= 0 && i < n; i = bytes.indexOf(LINE_END, i + 1)) lines++;
+      return lines;
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const sink = { take, close: (): void => { udp?.close(); unix?.close(); } };
+  const logTarget = udp ? `127.0.0.1:${udp.port}` : unix ? unix.path : 'stdout format raw';
+  const targetName = udp ? 'UDP' : unix ? 'UNIX socket' : 'stdout';
   try {
     const nginx = await startNginx(tools, dir, loadCpu, opts.connections);
     const wrkRun = { tools, dir, cpu: loadCpu, connections: opts.connections };
@@ -125,7 +150,7 @@ async function bench(opts: Options, tools: Tools, dir: string): Promise<number> 
       for (const v of variants) {
         if (v.result.skipped !== null) continue;
         checkInterrupted();
-        await sink.take(); // what warm-ups and other variants sent
+        await sink.take(v.proc); // what warm-ups and other variants sent
         const s0 = treeSysTicks(v.proc.pid);
         const { w, cpuUs, busyPct, otherCpuPct } = await measuredRound(wrkRun, v.proc.pid, v.port, opts.duration, `${v.result.name}-${round}`);
         const s1 = treeSysTicks(v.proc.pid);
@@ -133,7 +158,7 @@ async function bench(opts: Options, tools: Tools, dir: string): Promise<number> 
         await sleep(200); // the last datagrams
         const r = { round, requests: w.requests, rps: w.rps, p50ms: w.p50ms, p99ms: w.p99ms, cpuUsPerReq: cpuUs / Math.max(1, w.requests), errors: w.errors, otherCpuPct, busyPct };
         v.result.rounds.push(r);
-        const lines = await sink.take();
+        const lines = await sink.take(v.proc);
         const sys = ((s1 - s0) * 1e6) / clkTck() / Math.max(1, w.requests);
         sysUs.set(v.result.name, [...(sysUs.get(v.result.name) ?? []), sys]);
         log(`${roundLine(v.result.name, r)}, kernel ${sys.toFixed(1)} µs/req${v.logs ? `, ${lines} log lines for ${w.requests} requests` : ''}`);
@@ -162,8 +187,10 @@ async function bench(opts: Options, tools: Tools, dir: string): Promise<number> 
         (udp
           ? `logs: \`log 127.0.0.1:PORT local0\` + \`option httplog\` in the frontend, to a bound UDP socket nobody reads ` +
             `(the proxy pays its whole send path, the kernel drops at the full socket; no reader competes for the CPUs) · `
-          : `logs: \`log DIR/log.sock local0\` + \`option httplog\` in the frontend, a UNIX datagram socket (as /dev/log) drained every 2 ms ` +
-            `by a reader on CPU ${loadCpu} · `) +
+          : unix
+            ? `logs: \`log DIR/log.sock local0\` + \`option httplog\` in the frontend, a UNIX datagram socket (as /dev/log) drained every 2 ms ` +
+              `by a reader on CPU ${loadCpu} · `
+            : `logs: \`log stdout format raw local0\` + \`option httplog\` in the frontend, the proxy's output going to a file · `) +
         `ratio = 1 − req/s(log) / req/s(plain), same run, same config\n`,
     );
     return results.every((r) => r.skipped === null && r.rounds.length > 0) ? 0 : 1;

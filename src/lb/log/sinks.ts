@@ -77,6 +77,8 @@ class UdpSink implements LogSink {
   }
 }
 
+/** How long the first waiting line of an fd sink may wait for others (ms). */
+const FD_FLUSH_MS = 1;
 /** Bytes of one block of an fd sink's line memory; lines written in place go into the current block. */
 const FD_BLOCK = 256 * 1024;
 /** Room reserved for a line written in place to a descriptor; a longer one takes the string path. */
@@ -87,6 +89,7 @@ class FdSink implements LogSink {
   private pendingBytes = 0;
   private pendingLines = 0;
   private writing = false;
+  private timer: NodeJS.Timeout | null = null;
   /** The block lines are written into in place: [sealed, used) waits to be queued; after `used` is free. */
   private block: Buffer = Buffer.allocUnsafeSlow(FD_BLOCK);
   private sealed = 0;
@@ -118,9 +121,20 @@ class FdSink implements LogSink {
     commit: (len: number): void => {
       this.used += len;
       this.pendingLines++;
-      if (!this.writing) { this.seal(); this.flush(); }
+      this.schedule();
     },
   };
+
+  /**
+   * Lines leave FD_FLUSH_MS after the first one waiting (or when the write in flight ends
+   * after that): each write is a round trip to libuv's thread pool, so writing every line
+   * as soon as the previous write ends made one thread-pool write per line or two at load.
+   */
+  private schedule(): void {
+    if (this.timer !== null || this.writing) return;
+    this.timer = setTimeout(() => { this.timer = null; this.flush(); }, FD_FLUSH_MS);
+    this.timer.unref();
+  }
 
   /** Queues the lines written in place since the last seal. */
   private seal(): void {
@@ -137,7 +151,7 @@ class FdSink implements LogSink {
     this.pending.push(line);
     this.pendingBytes += line.length;
     this.pendingLines++;
-    if (!this.writing) this.flush();
+    this.schedule();
   }
 
   private flush(): void {
@@ -157,11 +171,15 @@ class FdSink implements LogSink {
       } else {
         logCounters.sent += lines;
       }
-      this.flush();
+      if (this.pendingLines > 0) this.schedule();
     });
   }
 
-  close(): void { /* the descriptor belongs to the process */ }
+  /** Writes what waits (the descriptor itself belongs to the process). */
+  close(): void {
+    if (this.timer !== null) { clearTimeout(this.timer); this.timer = null; }
+    if (!this.writing) this.flush();
+  }
 }
 
 const sinks = new Map<string, LogSink>();
