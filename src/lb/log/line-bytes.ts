@@ -1,6 +1,6 @@
 /**
  * Log lines written as bytes, straight into a sink's send memory (the UDP and UNIX
- * datagram batches): the hot path of access logging.
+ * datagram batches, the blocks of an fd sink): the hot path of access logging.
  *
  * Why: the string path (format.ts) builds the message from ~20 small strings, then the
  * syslog line from the message, then copies it as UTF-8 into the batch — each step
@@ -17,11 +17,11 @@
  * syslog formats whose header carries sub-second dates (rfc5424, iso, timed) are left to
  * the string path (byteFormat() / headerBytes() return null for them).
  */
-import type { CompiledFormat, EvalContext, Flags, FormatNode, Printer } from './format.ts';
+import { encodeLogString, type CompiledFormat, type EvalContext, type Flags, type FormatNode, type Printer } from './format.ts';
 import type { LogRecord } from './record.ts';
 import type { SyslogFormat } from './types.ts';
-import type { HeaderContext } from './syslog.ts';
-import { logDateMs, rfc3164Date } from './dates.ts';
+import { syslogHeader, type HeaderContext } from './syslog.ts';
+import { logDateMs } from './dates.ts';
 
 const K_TEXT = 0;
 const K_SEP = 1;
@@ -45,7 +45,7 @@ const K_PRINT = 10;
 interface Op {
   readonly k: number;
   readonly bytes: Uint8Array;
-  /** The record field read (K_NUM, K_PORT, K_STR, K_DATE_MS): an index into NUMS or STRS_. */
+  /** The record field read: an index into NUM_NAMES (K_NUM, K_PORT, K_DATE_MS) or STR_NAMES (K_STR). */
   readonly field: number;
   /** K_PORT: the address field that decides '-' (an index into STR_NAMES). */
   readonly field2: number;
@@ -273,9 +273,9 @@ export class LineWriter {
           this.byte(c);
         } else if (c <= 0xff) this.hexByte(c);
         else {
-          // Above latin1: the UTF-8 bytes of the character, each encoded.
+          // Above latin1 (rare): encodeLogString's #XX of the character's UTF-8 bytes.
           const cp = v.codePointAt(i)!;
-          for (const b of Buffer.from(String.fromCodePoint(cp), 'utf8')) this.hexByte(b);
+          this.str(encodeLogString(String.fromCodePoint(cp)));
           if (cp > 0xffff) i++;
         }
       }
@@ -323,30 +323,21 @@ export function writeMessage(fmt: ByteFormat, r: LogRecord, c: EvalContext, w: L
 }
 
 /**
- * The syslog header of a target as bytes, cached per second and level — for the formats
- * whose header has no sub-second part; null for the others (rfc5424, iso, timed), which
- * the string path frames. Same bytes as syslog.ts's buildSyslogLine() before the message.
+ * The syslog header of a target as bytes: syslog.ts's syslogHeader() encoded once each time
+ * it changes (once per second and level); null where that is null (rfc5424, iso, timed),
+ * which the string path frames.
  */
 export function headerBytes(format: SyslogFormat, facility: number, ctx: HeaderContext): ((level: number, now: number) => Uint8Array) | null {
-  switch (format) {
-    case 'raw': return () => NO_BYTES;
-    case 'short': { const h = [0, 1, 2, 3, 4, 5, 6, 7].map((l) => Buffer.from(`<${l}>`)); return (level) => h[level]!; }
-    case 'priority': { const h = [0, 1, 2, 3, 4, 5, 6, 7].map((l) => Buffer.from(`<${facility * 8 + l}>`)); return (level) => h[level]!; }
-    case 'local': case 'rfc3164': {
-      const after = `${format === 'rfc3164' ? ` ${ctx.hostname ?? 'localhost'}` : ''} ${ctx.tag}[${ctx.pid}]: `;
-      let sec = NaN;
-      let lvl = -1;
-      let head: Uint8Array = NO_BYTES;
-      return (level, now) => {
-        const s = Math.floor(now / 1000);
-        if (s !== sec || level !== lvl) {
-          sec = s;
-          lvl = level;
-          head = Buffer.from(`<${facility * 8 + level}>${rfc3164Date(now)}${after}`, 'utf8');
-        }
-        return head;
-      };
+  const header = syslogHeader(format, facility, ctx);
+  if (header === null) return null;
+  let text = '';
+  let bytes: Uint8Array = NO_BYTES;
+  return (level, now) => {
+    const h = header(level, now);
+    if (h !== text) {
+      text = h;
+      bytes = Buffer.from(h, 'utf8');
     }
-    default: return null;
-  }
+    return bytes;
+  };
 }

@@ -23,20 +23,26 @@ export interface HeaderContext {
 export const SYSTEM_HOSTNAME = hostname();
 
 /**
- * The whole line for one target. `now` is a millisecond timestamp (fractional for
- * microseconds), `sd` the evaluated log-format-sd ('' = none).
+ * What goes before the message on a line for one target (everything but MSG and the final
+ * '\n'). `now` is a millisecond timestamp (fractional for microseconds), `sd` the evaluated
+ * log-format-sd ('' = none, rfc5424 only).
  */
-export function buildSyslogLine(format: SyslogFormat, facility: number, level: number, ctx: HeaderContext, now: number, msg: string, sd = ''): string {
+function syslogHead(format: SyslogFormat, facility: number, level: number, ctx: HeaderContext, now: number, sd: string): string {
   switch (format) {
-    case 'raw': return msg + '\n';
-    case 'short': return `<${level}>${msg}\n`;
-    case 'priority': return `<${facility * 8 + level}>${msg}\n`;
-    case 'iso': return `${isoDate(now)} ${msg}\n`;
-    case 'timed': return `<${level}>${isoDate(now)} ${msg}\n`;
-    case 'rfc5424': return `<${facility * 8 + level}>1 ${isoDate(now)} ${ctx.hostname ?? '-'} ${ctx.tag} ${ctx.pid} - ${sd || '-'} ${msg}\n`;
-    case 'rfc3164': return `<${facility * 8 + level}>${rfc3164Date(now)} ${ctx.hostname ?? 'localhost'} ${ctx.tag}[${ctx.pid}]: ${msg}\n`;
-    case 'local': return `<${facility * 8 + level}>${rfc3164Date(now)} ${ctx.tag}[${ctx.pid}]: ${msg}\n`;
+    case 'raw': return '';
+    case 'short': return `<${level}>`;
+    case 'priority': return `<${facility * 8 + level}>`;
+    case 'iso': return `${isoDate(now)} `;
+    case 'timed': return `<${level}>${isoDate(now)} `;
+    case 'rfc5424': return `<${facility * 8 + level}>1 ${isoDate(now)} ${ctx.hostname ?? '-'} ${ctx.tag} ${ctx.pid} - ${sd || '-'} `;
+    case 'rfc3164': return `<${facility * 8 + level}>${rfc3164Date(now)} ${ctx.hostname ?? 'localhost'} ${ctx.tag}[${ctx.pid}]: `;
+    case 'local': return `<${facility * 8 + level}>${rfc3164Date(now)} ${ctx.tag}[${ctx.pid}]: `;
   }
+}
+
+/** The whole line for one target: the header, the message, '\n'. */
+export function buildSyslogLine(format: SyslogFormat, facility: number, level: number, ctx: HeaderContext, now: number, msg: string, sd = ''): string {
+  return syslogHead(format, facility, level, ctx, now, sd) + msg + '\n';
 }
 
 /**
@@ -53,23 +59,30 @@ export function truncateLine(line: Buffer, maxLen: number): Buffer {
 export type SyslogFramer = (level: number, now: number, msg: string, sd: string) => string;
 
 /**
- * buildSyslogLine() for one target (format, facility and header context fixed): the same
- * bytes, but for the formats whose header holds whole seconds only (local, rfc3164) the
- * header is built once per second and level, not once per line.
+ * The header of a target whose header holds whole seconds at most (local, rfc3164, raw,
+ * short, priority), built once per second and level, not once per line — the same string
+ * each time until either changes (callers may cache what they derive from it by identity).
+ * Null for the formats with sub-second dates or structured data (rfc5424, iso, timed).
  */
-export function syslogFramer(format: SyslogFormat, facility: number, ctx: HeaderContext): SyslogFramer {
-  if (format !== 'local' && format !== 'rfc3164') return (level, now, msg, sd) => buildSyslogLine(format, facility, level, ctx, now, msg, sd);
-  const after = `${format === 'rfc3164' ? ` ${ctx.hostname ?? 'localhost'}` : ''} ${ctx.tag}[${ctx.pid}]: `;
+export function syslogHeader(format: SyslogFormat, facility: number, ctx: HeaderContext): ((level: number, now: number) => string) | null {
+  if (format === 'rfc5424' || format === 'iso' || format === 'timed') return null;
   let sec = NaN;
   let lvl = -1;
   let head = '';
-  return (level, now, msg) => {
+  return (level, now) => {
     const s = Math.floor(now / 1000);
     if (s !== sec || level !== lvl) {
       sec = s;
       lvl = level;
-      head = `<${facility * 8 + level}>${rfc3164Date(now)}${after}`;
+      head = syslogHead(format, facility, level, ctx, now, '');
     }
-    return head + msg + '\n';
+    return head;
   };
+}
+
+/** buildSyslogLine() for one target (format, facility and header context fixed), with syslogHeader()'s cache where it applies. */
+export function syslogFramer(format: SyslogFormat, facility: number, ctx: HeaderContext): SyslogFramer {
+  const head = syslogHeader(format, facility, ctx);
+  if (head === null) return (level, now, msg, sd) => buildSyslogLine(format, facility, level, ctx, now, msg, sd);
+  return (level, now, msg) => head(level, now) + msg + '\n';
 }
