@@ -78,6 +78,13 @@ interface LiveTarget {
    * and the target's syslog format allows it; null = the string path.
    */
   head: ((level: number, now: number) => Uint8Array) | null;
+  /**
+   * Room reserved per line on the byte path, and whether lines must stay whole: sockets cut
+   * lines at `len`; descriptors take whole lines (HAProxy: "not truncated"), so a line past
+   * FD_LINE_ROOM is not committed and takes the string path.
+   */
+  room: number;
+  whole: boolean;
 }
 
 /** Resolves `log global` into the global targets, in place of the marker. */
@@ -143,7 +150,8 @@ export function createAccessLog(p: AccessLogProxy, global: GlobalLogSettings | u
     const t: LogTarget = send !== undefined && !t0.formatExplicit && t0.format === 'local' ? { ...t0, format: 'rfc3164' } : t0;
     const sink = getLogSink(t.address);
     const head = sink.lines ? headerBytes(t.format, t.facility, header) : null;
-    return { t, sink, frame: syslogFramer(t.format, t.facility, header), seen: 0, head };
+    const whole = t.address.kind === 'fd';
+    return { t, sink, frame: syslogFramer(t.format, t.facility, header), seen: 0, head, room: whole ? FD_LINE_ROOM : t.maxLen, whole };
   });
   const mainBytes = main ? byteFormat(main) : null;
   const errBytes = errFmt ? byteFormat(errFmt) : null;
@@ -170,19 +178,15 @@ export function createAccessLog(p: AccessLogProxy, global: GlobalLogSettings | u
       }
       const lvl = level < t.minLevel ? t.minLevel : level;
       if (bytes !== null && lt.head !== null) {
-        // Sockets cut lines at `len`; descriptors take whole lines, so a line longer than
-        // the room reserved for it is not committed and takes the string path below.
-        const whole = t.address.kind === 'fd';
-        const room = whole ? FD_LINE_ROOM : t.maxLen;
         const lines = lt.sink.lines!;
-        const at = lines.reserve(room);
+        const at = lines.reserve(lt.room);
         if (at >= 0) {
-          w.begin(lines.mem, at, room);
+          w.begin(lines.mem, at, lt.room);
           w.bytes(lt.head(lvl, now));
           writeMessage(bytes, r, ctx, w);
           w.byte(0x0a);
           const len = w.finish();
-          if (!(whole && w.truncated)) {
+          if (!(lt.whole && w.truncated)) {
             lines.commit(len);
             continue;
           }
@@ -191,8 +195,7 @@ export function createAccessLog(p: AccessLogProxy, global: GlobalLogSettings | u
       msg ??= evaluateLogFormat(fmt!, r, ctx);
       if (t.format === 'rfc5424' && sdFmt && sd === undefined) sd = evaluateLogFormat(sdFmt, r, ctx);
       const line = lt.frame(lvl, now, msg, t.format === 'rfc5424' ? sd ?? '' : '');
-      // File descriptors get whole lines (HAProxy: "not truncated"); sockets get `len`.
-      if (t.address.kind === 'fd') lt.sink.send(Buffer.from(line, 'utf8'));
+      if (lt.whole) lt.sink.send(Buffer.from(line, 'utf8'));
       else if (lt.sink.sendText) lt.sink.sendText(line, t.maxLen);
       else lt.sink.send(truncateLine(Buffer.from(line, 'utf8'), t.maxLen));
     }

@@ -22,7 +22,7 @@
  * controllen, flags); unsigned msg_len } is 64.
  */
 import { EAGAIN, type DgramCounters, type LibcDgram, type NativeBlock } from './libc-dgram.ts';
-import type { LogSink } from './sinks.ts';
+import type { LineMemory, LogSink } from './sinks.ts';
 
 export const MAX_LINES = 256;
 /** Larger than the longest line a `len` allows (65535), so any line fits an empty batch. */
@@ -33,21 +33,16 @@ const IOV = 16;
 const ADDR = 128; // room for any sockaddr, aligned
 const TWO32 = 4294967296;
 
-export interface DgramBatch {
+/**
+ * Also a LineMemory (lines written in place, line-bytes.ts): reserve() flushes first when
+ * the line might not fit, and returns -1 once the batch is closed or when `maxLen`
+ * exceeds the batch.
+ */
+export interface DgramBatch extends LineMemory {
   /** Queues `line` cut to `maxLen` bytes (last byte '\n', as truncateLine()). */
   addText(line: string, maxLen: number): void;
   /** Queues a whole line. */
   add(line: Uint8Array): void;
-  /**
-   * Writing a line in place (line-bytes.ts): reserve(maxLen) makes room for up to
-   * `maxLen` bytes (flushing first if needed) and returns where in `mem` to write;
-   * commit(len) then queues the `len` bytes written there. Nothing else may touch the
-   * batch between the two calls. reserve() returns -1 once the batch is closed or when
-   * `maxLen` exceeds the batch.
-   */
-  readonly mem: Uint8Array;
-  reserve(maxLen: number): number;
-  commit(len: number): void;
   /** Lines waiting. */
   readonly size: number;
   /** Sends what waits (now). */

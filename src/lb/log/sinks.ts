@@ -34,7 +34,12 @@ export interface LogSink {
   close(): void;
 }
 
-/** Where a line can be written in place: see DgramBatch.reserve(). */
+/**
+ * Where a line can be written in place: reserve(maxLen) makes room for up to `maxLen`
+ * bytes and returns where in `mem` to write them (-1: no room now, take the string path);
+ * commit(len) queues the `len` bytes written there. Nothing else may touch the sink
+ * between the two calls, and `mem` is read after reserve().
+ */
 export interface LineMemory {
   readonly mem: Uint8Array;
   reserve(maxLen: number): number;
@@ -84,7 +89,7 @@ const FD_BLOCK = 256 * 1024;
 /** Room reserved for a line written in place to a descriptor; a longer one takes the string path. */
 export const FD_LINE_ROOM = 64 * 1024;
 
-class FdSink implements LogSink {
+class FdSink implements LogSink, LineMemory {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private pendingLines = 0;
@@ -102,28 +107,32 @@ class FdSink implements LogSink {
   }
 
   /**
-   * In-place lines (LineMemory): written after `used` in the current block, never over
-   * bytes already queued (a queued write holds a view of its part of the block until
-   * it is done; a full block is left to those views and a new one is taken).
+   * In-place lines (this sink is its own LineMemory): written after `used` in the current
+   * block, never over bytes already queued (a queued write holds a view of its part of the
+   * block until it is done; a full block is left to those views and a new one is taken).
    */
-  readonly lines: LineMemory = {
-    mem: this.block,
-    reserve: (maxLen: number): number => {
-      if (this.pendingBytes + (this.used - this.sealed) + maxLen > MAX_FD_BACKLOG) return -1; // the string path counts the drop
-      if (this.block.length - this.used < maxLen) {
-        this.seal();
-        this.block = Buffer.allocUnsafeSlow(Math.max(FD_BLOCK, maxLen));
-        (this.lines as { mem: Uint8Array }).mem = this.block; // callers read mem after reserve()
-        this.sealed = this.used = 0;
-      }
-      return this.used;
-    },
-    commit: (len: number): void => {
-      this.used += len;
-      this.pendingLines++;
-      this.schedule();
-    },
-  };
+  readonly lines: LineMemory = this;
+
+  /** The current block; read after reserve(), which may have replaced it. */
+  get mem(): Uint8Array {
+    return this.block;
+  }
+
+  reserve(maxLen: number): number {
+    if (this.pendingBytes + (this.used - this.sealed) + maxLen > MAX_FD_BACKLOG) return -1; // the string path counts the drop
+    if (this.block.length - this.used < maxLen) {
+      this.seal();
+      this.block = Buffer.allocUnsafeSlow(Math.max(FD_BLOCK, maxLen));
+      this.sealed = this.used = 0;
+    }
+    return this.used;
+  }
+
+  commit(len: number): void {
+    this.used += len;
+    this.pendingLines++;
+    this.schedule();
+  }
 
   /**
    * Lines leave FD_FLUSH_MS after the first one waiting (or when the write in flight ends
