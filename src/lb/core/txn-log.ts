@@ -56,10 +56,10 @@ export class TxnLog {
    * The connection's addresses, copied at accept (a closed socket no longer has them),
    * IPv4-mapped IPv6 addresses already written as IPv4 (once per connection, not per line).
    */
-  private readonly ends: { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number } | null;
+  private readonly ends: PlainEnds | null;
 
-  constructor(sock: { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number } | null = null) {
-    this.ends = sock ? { remoteAddress: plain(sock.remoteAddress ?? ''), remotePort: sock.remotePort, localAddress: plain(sock.localAddress ?? ''), localPort: sock.localPort } : null;
+  constructor(sock: SocketEnds | null = null) {
+    this.ends = sock ? plainEnds(sock) : null;
     this.tAccept = performance.now();
     this.acceptDate = Date.now();
     this.tIdleFrom = this.tAccept;
@@ -83,20 +83,20 @@ export class TxnLog {
   }
 
   /** The record, with termination state `ts` (two characters, '--' when normal). */
-  finish(src: LogSource, ends: { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number },
+  finish(src: LogSource, sock: SocketEnds,
     backend: { name: string; beconn: number } | null, server: Server | null, srvEnds: { address: string; port: number; localAddress: string; localPort: number } | null,
     ts: string, retries: number, redispatched: boolean, now: number = performance.now()): LogRecord {
-    if (this.ends) ends = this.ends;
+    const ends = this.ends ?? plainEnds(sock);
     const ms = (a: number, b: number): number => (a < 0 || b < 0 ? -1 : Math.round(b - a));
     const reqStart = this.tReqStart >= 0 ? this.tReqStart : this.tAccept;
     const Tw = this.tQueued >= 0 ? ms(this.tQueued, this.tGranted >= 0 ? this.tGranted : now) : (this.tGranted >= 0 || this.tConnStart >= 0 || this.reused ? 0 : -1);
     const Tc = this.reused ? 0 : ms(this.tConnStart, this.tConnected);
     const http = src.mode === 'http';
     return {
-      ci: plain(ends.remoteAddress ?? ''),
-      cp: ends.remotePort ?? 0,
-      fi: plain(ends.localAddress ?? ''),
-      fp: ends.localPort ?? 0,
+      ci: ends.ci,
+      cp: ends.cp,
+      fi: ends.fi,
+      fp: ends.fp,
       bi: srvEnds ? plain(srvEnds.localAddress) : '',
       bp: srvEnds?.localPort ?? 0,
       si: srvEnds ? plain(srvEnds.address) : '',
@@ -142,6 +142,15 @@ export class TxnLog {
       sample: null,
     };
   }
+}
+
+/** A connection's addresses as a socket gives them. */
+type SocketEnds = { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number };
+/** The same as the log prints them (%ci %cp %fi %fp). */
+interface PlainEnds { ci: string; cp: number; fi: string; fp: number }
+
+function plainEnds(sock: SocketEnds): PlainEnds {
+  return { ci: plain(sock.remoteAddress ?? ''), cp: sock.remotePort ?? 0, fi: plain(sock.localAddress ?? ''), fp: sock.localPort ?? 0 };
 }
 
 /** IPv4 peers of dual-stack sockets appear as ::ffff:a.b.c.d; logs show a.b.c.d. */
