@@ -12,6 +12,8 @@ export interface ProcStat {
   readonly ppid: number;
   /** utime + stime + cutime + cstime, in clock ticks */
   readonly ticks: number;
+  /** stime + cstime: the kernel's part of `ticks` */
+  readonly sysTicks: number;
 }
 
 /** Parses /proc/<pid>/stat; null if the process is gone or the line is malformed. */
@@ -30,7 +32,7 @@ export function readStat(pid: number): ProcStat | null {
   const ppid = Number(rest[1]);
   const nums = [rest[11], rest[12], rest[13], rest[14]].map(Number);
   if (!Number.isFinite(ppid) || nums.some((n) => !Number.isFinite(n))) return null;
-  return { ppid, ticks: nums.reduce((a, b) => a + b, 0) };
+  return { ppid, ticks: nums.reduce((a, b) => a + b, 0), sysTicks: nums[1]! + nums[3]! };
 }
 
 /** Live descendants of `root` (children, grandchildren, …), found by one scan of /proc. */
@@ -67,11 +69,22 @@ export function descendants(root: number): number[] {
   return out;
 }
 
+/** Ticks used by `root`, its threads, its live descendants and its reaped children: all, and the kernel's part. */
+export function treeCpu(root: number): { ticks: number; sysTicks: number } {
+  let ticks = 0;
+  let sysTicks = 0;
+  for (const pid of [root, ...descendants(root)]) {
+    const st = readStat(pid);
+    if (st === null) continue;
+    ticks += st.ticks;
+    sysTicks += st.sysTicks;
+  }
+  return { ticks, sysTicks };
+}
+
 /** Ticks used by `root`, its threads, its live descendants and its reaped children. */
 export function treeTicks(root: number): number {
-  let total = readStat(root)?.ticks ?? 0;
-  for (const pid of descendants(root)) total += readStat(pid)?.ticks ?? 0;
-  return total;
+  return treeCpu(root).ticks;
 }
 
 let cachedTck: number | undefined;

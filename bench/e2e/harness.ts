@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BODY, nginxConf } from './configs.ts';
-import { clkTck, loadMark, otherLoadPct, treeTicks } from './cpu.ts';
+import { clkTck, loadMark, otherLoadPct, treeCpu } from './cpu.ts';
 import { describeExit, freePort, killAllSync, logTail, type Proc, runToEnd, start, stop, stopAll, waitReady } from './procs.ts';
 import { findTools, type Tools } from './tools.ts';
 import { parseWrk, type WrkResult } from './wrk.ts';
@@ -66,6 +66,8 @@ export interface MeasuredRound {
   readonly w: WrkResult;
   /** CPU µs (user + system) of the proxy's process tree during the round. */
   readonly cpuUs: number;
+  /** The kernel's part of cpuUs. */
+  readonly sysUs: number;
   /** That CPU time as a percentage of the round's wall time: 100 = one CPU saturated. */
   readonly busyPct: number;
   /** Percent of the machine's CPU used by processes outside the bench (cpu.ts otherLoadPct). */
@@ -75,13 +77,14 @@ export interface MeasuredRound {
 /** Runs wrk against `port` for `seconds` and measures the proxy rooted at `pid` meanwhile. */
 export async function measuredRound(w: WrkRun, pid: number, port: number, seconds: number, tag: string): Promise<MeasuredRound> {
   const mark = loadMark();
-  const before = treeTicks(pid);
+  const before = treeCpu(pid);
   const t0 = performance.now();
   const result = await runWrk(w, port, seconds, tag);
-  const after = treeTicks(pid);
+  const after = treeCpu(pid);
   const wallUs = (performance.now() - t0) * 1000;
-  const cpuUs = ((after - before) * 1e6) / clkTck();
-  return { w: result, cpuUs, busyPct: (100 * cpuUs) / Math.max(1, wallUs), otherCpuPct: otherLoadPct(mark, os.cpus().length) };
+  const cpuUs = ((after.ticks - before.ticks) * 1e6) / clkTck();
+  const sysUs = ((after.sysTicks - before.sysTicks) * 1e6) / clkTck();
+  return { w: result, cpuUs, sysUs, busyPct: (100 * cpuUs) / Math.max(1, wallUs), otherCpuPct: otherLoadPct(mark, os.cpus().length) };
 }
 
 /** Starts nginx (the bench backend) on a free port, pinned to `cpu`; throws if it does not answer. */

@@ -26,8 +26,8 @@ import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { proxyCfg } from './configs.ts';
-import { clkTck, descendants } from './cpu.ts';
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { clkTck } from './cpu.ts';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { benchMain, checkInterrupted, log, measuredRound, type ProxyName, runWrk, startNginx, startProxy, intOpt, onlyOpt } from './harness.ts';
 import { describeExit, freePort, logTail, type Proc } from './procs.ts';
 import { type ProxyResult, roundLine, summarize } from './report.ts';
@@ -70,19 +70,6 @@ export function withLogs(cfg: string, target: string): string {
   const fe = 'frontend fe_bench\n';
   if (cfg.split(fe).length !== 2) throw new Error('log-cost: the bench config has no single frontend fe_bench');
   return cfg.replace(fe, `${fe}    log ${target} local0\n    option httplog\n`);
-}
-
-/** Kernel time (stime + cstime ticks) of `root` and its live descendants: where a log line's send path is charged. */
-function treeSysTicks(root: number): number {
-  let total = 0;
-  for (const pid of [root, ...descendants(root)]) {
-    try {
-      const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = text.slice(text.lastIndexOf(')') + 2).trim().split(/\s+/);
-      total += Number(f[12]) + Number(f[14]); // fields 15 (stime) and 17 (cstime)
-    } catch { /* gone */ }
-  }
-  return total;
 }
 
 /** How an httplog line of the bench's requests ends (`"GET / HTTP/1.1"`). */
@@ -151,15 +138,13 @@ async function bench(opts: Options, tools: Tools, dir: string): Promise<number> 
         if (v.result.skipped !== null) continue;
         checkInterrupted();
         await sink.take(v.proc); // what warm-ups and other variants sent
-        const s0 = treeSysTicks(v.proc.pid);
-        const { w, cpuUs, busyPct, otherCpuPct } = await measuredRound(wrkRun, v.proc.pid, v.port, opts.duration, `${v.result.name}-${round}`);
-        const s1 = treeSysTicks(v.proc.pid);
+        const { w, cpuUs, sysUs: roundSysUs, busyPct, otherCpuPct } = await measuredRound(wrkRun, v.proc.pid, v.port, opts.duration, `${v.result.name}-${round}`);
         if (v.proc.exit !== null) throw new Error(`${v.result.name} exited (${describeExit(v.proc.exit)}): ${logTail(v.proc, 500)}`);
         await sleep(200); // the last datagrams
         const r = { round, requests: w.requests, rps: w.rps, p50ms: w.p50ms, p99ms: w.p99ms, cpuUsPerReq: cpuUs / Math.max(1, w.requests), errors: w.errors, otherCpuPct, busyPct };
         v.result.rounds.push(r);
         const lines = await sink.take(v.proc);
-        const sys = ((s1 - s0) * 1e6) / clkTck() / Math.max(1, w.requests);
+        const sys = roundSysUs / Math.max(1, w.requests);
         sysUs.set(v.result.name, [...(sysUs.get(v.result.name) ?? []), sys]);
         log(`${roundLine(v.result.name, r)}, kernel ${sys.toFixed(1)} µs/req${v.logs ? `, ${lines} log lines for ${w.requests} requests` : ''}`);
       }
