@@ -6,10 +6,11 @@
  * the kernel writes into a buffer we provide and a plain callback receives the bytes:
  * measured here, this takes a proxied request from ~23 to ~18 µs of CPU.
  *
- * One buffer serves every socket: `onread.buffer` is a function Node calls after each
- * read for the buffer of the next one, and it returns the current shared buffer. So an
- * idle connection holds no read buffer at all (10,000 idle keep-alive clients would
- * otherwise pin 10,000 buffers).
+ * One buffer serves every socket: each is given the same `onread.buffer`, so an idle
+ * connection holds no read buffer of its own (10,000 idle keep-alive clients would
+ * otherwise pin 10,000 buffers). It is the Buffer itself, not a function returning it:
+ * with a function Node calls it after every read and registers its result with the
+ * handle again (a call into C++ per read, for the same buffer each time).
  *
  * The price is a rule the forwarding code must keep: a chunk is a view of the shared
  * buffer, valid only during the callback, and the buffer must never be referenced by
@@ -37,9 +38,8 @@ export interface Inbound {
 }
 
 let shared = Buffer.allocUnsafe(BUFSIZE);
-const sharedBuffer = (): Buffer => shared;
 
-/** Applies `tune.bufsize` (before any connection). */
+/** Applies `tune.bufsize` (before any connection: sockets made earlier keep the old buffer). */
 export function setBufsize(n: number): void {
   BUFSIZE = n;
   shared = Buffer.allocUnsafe(n);
@@ -49,7 +49,7 @@ export function setBufsize(n: number): void {
 export function fastReadOptions(inbound: Inbound): Pick<net.SocketConstructorOpts, 'onread'> & { writableHighWaterMark: number } {
   return {
     onread: {
-      buffer: sharedBuffer,
+      buffer: shared,
       callback: (n: number, buf: Uint8Array): boolean => {
         const fn = inbound.onChunk;
         if (fn === null) return false;
