@@ -72,12 +72,50 @@ export function bytesEqualLower(buf: Buffer, s: number, e: number, lower: string
 /**
  * Scans field lines from `pos` up to and including the empty line. Returns the fields,
  * 'incomplete', or an error. `headStart` bounds the total size.
+ *
+ * One pass per line for the usual line (token name, colon, valid value bytes, CRLF, all
+ * within the size limit): no search for the LF first, no call out of JavaScript. At the
+ * first byte that is anything else — including the end of the received bytes — the line
+ * is handed to scanFieldsStrict(), which decides it (and the rest) with the full rules, so
+ * every outcome, error reason and offset is the strict scanner's.
  */
-function scanFields(buf: Buffer, pos: number, headStart: number, limits: HeadLimits, errStatus: number): Fields | 'incomplete' | Fail {
+export function scanFields(buf: Buffer, pos: number, headStart: number, limits: HeadLimits, errStatus: number): Fields | 'incomplete' | Fail {
   // A plain array of small integers lives in V8's young heap: a typed array this size
   // would get an off-heap backing store (malloc + finaliser) for every head.
   const fields: number[] = [];
   let count = 0;
+  const len = buf.length;
+  const limitEnd = headStart + limits.maxHeadBytes;
+  // Past `stop` the fast path never reads: a line ending there is left to the strict scan.
+  const stop = len < limitEnd ? len : limitEnd;
+  const maxHeaders = limits.maxHeaders;
+  for (;;) {
+    let i = pos;
+    // The empty line: the end of the head.
+    if (i + 1 < stop && buf[i] === CR && buf[i + 1] === LF) return { fields, count, end: i + 2 };
+    while (i < stop && TCHAR[buf[i]!] === 1) i++;
+    const nameEnd = i;
+    if (nameEnd === pos || i >= stop || buf[i] !== 0x3a || count >= maxHeaders) break;
+    i++;
+    while (i < stop && (buf[i] === SP || buf[i] === HTAB)) i++;
+    const valueStart = i;
+    while (i < stop && FIELD_VCHAR[buf[i]!] === 1) i++;
+    // CR LF, the LF inside the limit (the strict scan's `lf + 1 > limitEnd`).
+    if (i + 1 >= stop || buf[i] !== CR || buf[i + 1] !== LF) break;
+    let valueEnd = i;
+    while (valueEnd > valueStart && (buf[valueEnd - 1] === SP || buf[valueEnd - 1] === HTAB)) valueEnd--;
+    fields.push(pos, nameEnd, valueStart, valueEnd);
+    count++;
+    pos = i + 2;
+  }
+  return scanFieldsStrict(buf, pos, headStart, limits, errStatus, fields, count);
+}
+
+/**
+ * The full rules for field lines from `pos`, after `count` fields already in `fields`.
+ * (Exported with scanFields for h1-scan.test.ts, which checks both agree on any bytes.)
+ */
+export function scanFieldsStrict(buf: Buffer, pos: number, headStart: number, limits: HeadLimits, errStatus: number, fields: number[], count: number): Fields | 'incomplete' | Fail {
   const limitEnd = headStart + limits.maxHeadBytes;
   for (;;) {
     const lf = buf.indexOf(LF, pos);
