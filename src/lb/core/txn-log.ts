@@ -131,8 +131,8 @@ export class TxnLog {
       method: this.method,
       uri: this.uri,
       version: this.version,
-      hr: [],
-      hs: [],
+      hr: NO_CAPTURES,
+      hs: NO_CAPTURES,
       mode: src.mode,
       error: ts !== '--' || this.status >= 500,
       // Set later by some callers: present from the start so every record has one shape.
@@ -143,6 +143,9 @@ export class TxnLog {
     };
   }
 }
+
+/** The captures of a record without any (decorate() puts the transaction's own arrays in their place). */
+const NO_CAPTURES: readonly string[] = [];
 
 /** A connection's addresses as a socket gives them. */
 type SocketEnds = { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number };

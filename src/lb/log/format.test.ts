@@ -46,7 +46,10 @@ test('every variable from a fixed record', () => {
 test('the values HAProxy derives: redispatch, no server, bad request, captures, absolute URI', () => {
   assert.equal(ev('%rc', fixedRecord({ rc: 2, redispatched: true })), '+2');
   assert.equal(ev('%si:%sp %bi:%bp', fixedRecord({ si: '', sp: 0, bi: '', bp: 0 })), '-:- -:-');
-  assert.equal(ev('%{+Q}r', fixedRecord({ r: '' })), '"<BADREQ>"');
+  assert.equal(ev('%{+Q}r', fixedRecord({ r: '', method: '', uri: '', version: '' })), '"<BADREQ>"');
+  assert.equal(ev('%{+Q}r', fixedRecord({ r: '<BADREQ>' })), '"<BADREQ>"');
+  // An HTTP stream leaves `r` empty and the line is its three parts (record.ts requestLine()).
+  assert.equal(ev('%{+Q}r', fixedRecord({ r: '', method: 'PUT', uri: '/x"y#', version: 'HTTP/1.0' })), '"PUT /x#22y#23 HTTP/1.0"');
   assert.equal(ev('%HM', fixedRecord({ method: '' })), '-');
   assert.equal(ev('%hr %hs|', fixedRecord({ hr: ['a.b', 'x|y"'], hs: ['', '9'] })), '{a.b|x#7Cy#22} {|9}|');
   assert.equal(ev('%{+Q}hrl', fixedRecord({ hr: ['a', ''] })), '"a" ""');
@@ -130,7 +133,8 @@ test('%{+json}o: a JSON object of the named items; text, separators and unnamed 
   // Request fields are JSON-escaped, not #XX-encoded; valid UTF-8 bytes become text.
   const r = fixedRecord({ uri: '/a"\\\x01\xc3\xa9', r: '' });
   assert.equal(JSON.parse(ev('%{+json}o %(u)HU %(r)r', r)).u, '/a"\\\x01é');
-  assert.equal(ev('%{+json}o %(r)r', r), '{"r": "<BADREQ>"}');
+  assert.equal(JSON.parse(ev('%{+json}o %(r)r', r)).r, 'GET /a"\\\x01é HTTP/1.1');
+  assert.equal(ev('%{+json}o %(r)r', fixedRecord({ r: '', method: '', uri: '', version: '' })), '{"r": "<BADREQ>"}');
   // Casts: (name:str|sint|bool).
   assert.equal(ev('%{+json}o %(s:str)ST %(i:sint)HV %(t:bool)ST %(rc)rc', fixedRecord({ rc: 1, redispatched: true })), '{"s": "200", "i": null, "t": true, "rc": 1}');
 });

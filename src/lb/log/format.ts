@@ -21,7 +21,7 @@
  * Absent strings print '-' (`""` when quoted); absent numbers print -1 where HAProxy does.
  */
 import { hostname } from 'node:os';
-import type { LogRecord } from './record.ts';
+import { requestLine, type LogRecord } from './record.ts';
 import { logDateGmt, logDateLocal, logDateMs } from './dates.ts';
 import { jsonString } from './json.ts';
 import { nextStreamId } from './stream-id.ts';
@@ -176,7 +176,7 @@ function reqText(v: string, f: Flags): string {
 }
 
 /** Captured headers, default style: "{a|b}"; nothing when there are no captures. */
-function headers(list: string[], f: Flags): string | null {
+function headers(list: readonly string[], f: Flags): string | null {
   if (list.length === 0) return null;
   let out = '{';
   for (let i = 0; i < list.length; i++) out += (i ? '|' : '') + encodeLogString(list[i]!, true);
@@ -185,7 +185,7 @@ function headers(list: string[], f: Flags): string | null {
 }
 
 /** Captured headers, CLF style: one field per header, '-' for an empty one. */
-function headersClf(list: string[], f: Flags): string | null {
+function headersClf(list: readonly string[], f: Flags): string | null {
   if (list.length === 0) return null;
   return list.map((h) => text(h ? encodeLogString(h, true) : h, f)).join(' ');
 }
@@ -241,7 +241,8 @@ function printer(name: string, f: Flags): Printer | undefined {
     case 'hrl': return (r) => headersClf(r.hr, f);
     case 'hsl': return (r) => headersClf(r.hs, f);
     case 'r': return (r) => {
-      let v = r.r ? encodeLogString(r.r) : '<BADREQ>';
+      const line = requestLine(r);
+      let v = line ? encodeLogString(line) : '<BADREQ>';
       if (f.e) v = v.replace(/[\\\]]/g, '\\$&');
       return f.q ? '"' + v + '"' : v;
     };
@@ -283,7 +284,7 @@ const NUMERIC = new Set(['cp', 'fp', 'bp', 'sp', 'Ts', 'ms', 'Th', 'Ti', 'TR', '
 
 /** Request-derived strings: JSON gets them raw (escaped as JSON), not #XX-encoded. */
 const RAW: Record<string, (r: LogRecord) => string> = {
-  r: (r) => r.r || '<BADREQ>', HM: (r) => r.method, HU: (r) => r.uri, HP: (r) => uriPath(r.uri),
+  r: (r) => requestLine(r) || '<BADREQ>', HM: (r) => r.method, HU: (r) => r.uri, HP: (r) => uriPath(r.uri),
   HPO: (r) => uriPathOnly(r.uri), HQ: (r) => uriQuery(r.uri), HV: (r) => r.version,
 };
 

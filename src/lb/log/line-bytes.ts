@@ -261,26 +261,39 @@ export class LineWriter {
     if (q) this.byte(0x22);
   }
 
-  /** The request line: §8.6 #XX encoding (as encodeLogString), then E and Q (as format.ts's %r). */
-  request(v: string, q: boolean, e: boolean): void {
+  /**
+   * The request line of `r` (record.ts requestLine(), written from its three parts when `r.r`
+   * is ''): §8.6 #XX encoding (as encodeLogString), then E and Q (as format.ts's %r).
+   */
+  request(r: LogRecord, q: boolean, e: boolean): void {
     if (q) this.byte(0x22);
-    if (!v) this.str('<BADREQ>');
+    if (r.r !== '') this.requestText(r.r, e);
+    else if (r.method === '') this.str('<BADREQ>');
     else {
-      for (let i = 0; i < v.length; i++) {
-        const c = v.charCodeAt(i);
-        if (c >= 0x20 && c <= 0x7e && c !== 0x22 && c !== 0x23) {
-          if (e && (c === 0x5c || c === 0x5d)) this.byte(0x5c);
-          this.byte(c);
-        } else if (c <= 0xff) this.hexByte(c);
-        else {
-          // Above latin1 (rare): encodeLogString's #XX of the character's UTF-8 bytes.
-          const cp = v.codePointAt(i)!;
-          this.str(encodeLogString(String.fromCodePoint(cp)));
-          if (cp > 0xffff) i++;
-        }
-      }
+      this.requestText(r.method, e);
+      this.byte(0x20);
+      this.requestText(r.uri, e);
+      this.byte(0x20);
+      this.requestText(r.version, e);
     }
     if (q) this.byte(0x22);
+  }
+
+  /** One part of the request line, #XX-encoded (and E-escaped). */
+  private requestText(v: string, e: boolean): void {
+    for (let i = 0; i < v.length; i++) {
+      const c = v.charCodeAt(i);
+      if (c >= 0x20 && c <= 0x7e && c !== 0x22 && c !== 0x23) {
+        if (e && (c === 0x5c || c === 0x5d)) this.byte(0x5c);
+        this.byte(c);
+      } else if (c <= 0xff) this.hexByte(c);
+      else {
+        // Above latin1 (rare): encodeLogString's #XX of the character's UTF-8 bytes.
+        const cp = v.codePointAt(i)!;
+        this.str(encodeLogString(String.fromCodePoint(cp)));
+        if (cp > 0xffff) i++;
+      }
+    }
   }
 
   private hexByte(b: number): void {
@@ -310,7 +323,7 @@ export function writeMessage(fmt: ByteFormat, r: LogRecord, c: EvalContext, w: L
       case K_TS: w.str(r.ts); break;
       case K_TSC: w.str(r.ts); w.str(r.cookieFlags); break;
       case K_RC: if (r.redispatched) w.byte(0x2b); w.num(r.rc); break;
-      case K_REQ: w.request(r.r, o.q, o.e); break;
+      case K_REQ: w.request(r, o.q, o.e); break;
       case K_DATE_MS: w.dateMs(numField(r, o.field)); break;
       default: {
         const v = o.print!(r, c);

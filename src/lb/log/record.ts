@@ -69,14 +69,19 @@ export interface LogRecord {
   /** %sq %bq: requests ahead of this one in the server and backend queues when it was queued. */
   sq: number;
   bq: number;
-  /** HTTP request line as received (%r), method, URI, version; '' in TCP mode. */
+  /**
+   * HTTP request line (%r), method, URI, version; all '' in TCP mode. `r` is '' when the line
+   * is the three parts joined by spaces (an HTTP stream does not build that string for every
+   * request; requestLine() does when a printer needs it), or set when it is something else
+   * ('<BADREQ>'). Read %r through requestLine().
+   */
   r: string;
   method: string;
   uri: string;
   version: string;
   /** Captured request/response headers (%hr %hs), empty until `capture` exists. */
-  hr: string[];
-  hs: string[];
+  hr: readonly string[];
+  hs: readonly string[];
   /** The mode of the frontend ('tcp' | 'http'). */
   mode: 'tcp' | 'http';
   /** True when the session/transaction ended in error (for option log-separate-errors / dontlognull). */
@@ -101,3 +106,7 @@ export type LogSampleSource = SampleContext & {
   readonly rt?: number;
 };
 
+/** %r of a record: `r`, or when that is '' the method, URI and version joined ('' in TCP mode). */
+export function requestLine(r: LogRecord): string {
+  return r.r !== '' || r.method === '' ? r.r : `${r.method} ${r.uri} ${r.version}`;
+}
