@@ -4,9 +4,11 @@
 // Four variants run at once (idle unless measured) on run.ts's mode http config (configs.ts):
 // HAProxy and Switchyard, each plain and with `log TARGET local0` + `option httplog` in the
 // frontend (the same config for both). Pinned like run.ts: proxy CPU 0, wrk + nginx
-// CPU 1; rounds alternate over the variants. Output: a Markdown table of medians (req/s, CPU
-// µs/req, its kernel part) per variant and, per proxy, the cost of logging: 1 − rps(log)/rps(plain) and the
-// growth of CPU µs/req. Process lifetime, temp dir and signals: harness.ts.
+// CPU 1; rounds alternate over the variants (each proxy's pair back to back, plain first in
+// odd rounds, logging first in even ones). Output: a Markdown table of medians (req/s, CPU
+// µs/req, its kernel part) per variant and, per proxy, the cost of logging: 1 − rps(log)/rps(plain)
+// of the medians, the same within each round's pair (median and range: steadier when the host's
+// speed drifts between rounds), and the growth of CPU µs/req. Process lifetime, temp dir and signals: harness.ts.
 // --target udp (default): the log target is a UDP socket bound on 127.0.0.1 that nobody reads (udp-sink.ts): the
 // proxy pays its whole send path (system call, loopback delivery up to the full socket,
 // where the kernel drops the datagram), as for a syslog server on another host, and no
@@ -77,6 +79,24 @@ const LINE_END = Buffer.from(' HTTP/1.1"\n');
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
 
+/**
+ * The loss measured within each round (the two variants of `proxy` ran back to back):
+ * "median (min to max)". Less exposed to a host whose speed changes between rounds than
+ * the ratio of the medians.
+ */
+function pairLosses(results: ProxyResult[], proxy: string): string {
+  const plain = results.find((r) => r.name === proxy)?.rounds ?? [];
+  const logged = results.find((r) => r.name === `${proxy}+log`)?.rounds ?? [];
+  const losses: number[] = [];
+  for (const a of plain) {
+    const b = logged.find((x) => x.round === a.round);
+    if (b && a.rps > 0) losses.push((1 - b.rps / a.rps) * 100);
+  }
+  if (losses.length === 0) return '–';
+  const pct = (x: number): string => `${x < 0 ? '−' : ''}${Math.abs(x).toFixed(1)}%`;
+  return `${pct(median(losses))} (${pct(Math.min(...losses))} to ${pct(Math.max(...losses))})`;
+}
+
 interface Variant {
   readonly proxy: ProxyName;
   readonly logs: boolean;
@@ -134,7 +154,13 @@ async function bench(opts: Options, tools: Tools, dir: string): Promise<number> 
       }
     }
     for (let round = 1; round <= opts.rounds; round++) {
-      for (const v of variants) {
+      // Each proxy's two variants run back to back, plain first in odd rounds and logging
+      // first in even ones: a host whose speed drifts during a pair favours neither.
+      const order = (['haproxy', 'switchyard'] as const).flatMap((p) => {
+        const pair = variants.filter((v) => v.proxy === p);
+        return round % 2 === 1 ? pair : pair.reverse();
+      });
+      for (const v of order) {
         if (v.result.skipped !== null) continue;
         checkInterrupted();
         await sink.take(v.proc); // what warm-ups and other variants sent
@@ -150,15 +176,16 @@ async function bench(opts: Options, tools: Tools, dir: string): Promise<number> 
       }
     }
     const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
-    const out = ['| proxy | access log | req/s (median) | CPU µs/req | of which kernel | req/s lost to logging | CPU µs/req added by logging |', '| --- | --- | ---: | ---: | ---: | ---: | ---: |'];
+    const out = ['| proxy | access log | req/s (median) | CPU µs/req | of which kernel | req/s lost to logging | lost, round pairs: median (range) | CPU µs/req added by logging |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |'];
     for (const proxy of ['haproxy', 'switchyard']) {
       const a = summarize(results.find((r) => r.name === proxy)?.rounds ?? []);
       const b = summarize(results.find((r) => r.name === `${proxy}+log`)?.rounds ?? []);
       const ka = median(sysUs.get(proxy) ?? []);
       const kb = median(sysUs.get(`${proxy}+log`) ?? []);
-      if (a) out.push(`| ${proxy} | off | ${fmt(a.rps)} | ${a.cpuUsPerReq.toFixed(1)} | ${ka.toFixed(1)} | – | – |`);
+      if (a) out.push(`| ${proxy} | off | ${fmt(a.rps)} | ${a.cpuUsPerReq.toFixed(1)} | ${ka.toFixed(1)} | – | – | – |`);
       if (b) {
         out.push(`| ${proxy} | httplog → ${targetName} | ${fmt(b.rps)} | ${b.cpuUsPerReq.toFixed(1)} | ${kb.toFixed(1)} | ${a ? `${((1 - b.rps / a.rps) * 100).toFixed(1)}%` : '–'} | ` +
+          `${pairLosses(results, proxy)} | ` +
           `${a ? `+${(b.cpuUsPerReq - a.cpuUsPerReq).toFixed(1)} (${((b.cpuUsPerReq / a.cpuUsPerReq - 1) * 100).toFixed(1)}%; kernel ${kb - ka < 0 ? '−' : '+'}${Math.abs(kb - ka).toFixed(1)})` : '–'} |`);
       }
     }
