@@ -57,8 +57,13 @@ const STEPS: [string, string, number][] = [
   ['timeout http-request without a byte', '', 900],
 ];
 
-/** The counters after each step, relative to before the first (the readiness probe's connection counts too). */
+/**
+ * The counters after each step, relative to before the first (the readiness probe's
+ * connection counts too). The probe's entry may show a moment after the port answered (seen
+ * once with HAProxy: "used:0"), so the first reading waits for it.
+ */
 async function run(port: number, sock: string): Promise<string[]> {
+  for (let i = 0; i < 40 && !/http_req_cnt=/.test(await cliCommand(sock, 'show table fe')); i++) await sleep(50);
   const [req0, err0] = await counters(sock);
   const seen: string[] = [];
   for (const [, bytes, hold] of STEPS) {
