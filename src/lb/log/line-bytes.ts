@@ -226,6 +226,8 @@ export class LineWriter {
 
   /** A number as String(n) prints it. */
   num(n: number): void {
+    // Most numbers of a line are one digit (times in ms, queue and connection counts).
+    if (n >= 0 && n <= 9 && (n | 0) === n) { this.byte(0x30 + n); return; }
     if (!Number.isInteger(n) || n >= 0x80000000 || n <= -0x80000000) { this.str(String(n)); return; }
     if (n < 0) { this.byte(0x2d); n = -n; }
     let len = 0;
@@ -246,7 +248,7 @@ export class LineWriter {
       this.dateHead = Buffer.from(t.slice(0, t.length - 3), 'utf8'); // up to and with the '.'
     }
     this.bytes(this.dateHead);
-    const m = ((ms % 1000) + 1000) % 1000;
+    const m = ms - sec * 1000; // in [0, 1000): sec is floor(ms / 1000)
     if (!Number.isInteger(m)) { this.str(logDateMs(ms).slice(this.dateHead.length)); return; }
     this.byte(0x30 + ((m / 100) | 0));
     this.byte(0x30 + (((m / 10) | 0) % 10));
