@@ -85,6 +85,8 @@ interface LiveTarget {
    */
   room: number;
   whole: boolean;
+  /** Whether the header prints the time (not raw, short, priority): only then is the clock read. */
+  timed: boolean;
 }
 
 /** Resolves `log global` into the global targets, in place of the marker. */
@@ -151,7 +153,8 @@ export function createAccessLog(p: AccessLogProxy, global: GlobalLogSettings | u
     const sink = getLogSink(t.address);
     const head = sink.lines ? headerBytes(t.format, t.facility, header) : null;
     const whole = t.address.kind === 'fd';
-    return { t, sink, frame: syslogFramer(t.format, t.facility, header), seen: 0, head, room: whole ? FD_LINE_ROOM : t.maxLen, whole };
+    const timed = t.format !== 'raw' && t.format !== 'short' && t.format !== 'priority';
+    return { t, sink, frame: syslogFramer(t.format, t.facility, header), seen: 0, head, room: whole ? FD_LINE_ROOM : t.maxLen, whole, timed };
   });
   const mainBytes = main ? byteFormat(main) : null;
   const errBytes = errFmt ? byteFormat(errFmt) : null;
@@ -167,7 +170,7 @@ export function createAccessLog(p: AccessLogProxy, global: GlobalLogSettings | u
    */
   function serve(r: LogRecord, level: number, fmt: CompiledFormat | null, bytes: ByteFormat | null, msg: string | undefined): void {
     let sd: string | undefined;
-    const now = TIME_ORIGIN + performance.now();
+    let clock = 0; // read once, for the first target whose header prints the time
     for (let i = 0; i < live.length; i++) {
       const lt = live[i]!;
       const t = lt.t;
@@ -177,6 +180,7 @@ export function createAccessLog(p: AccessLogProxy, global: GlobalLogSettings | u
         if (!t.sample.ranges.some(([lo, hi]) => n >= lo && n <= hi)) continue;
       }
       const lvl = level < t.minLevel ? t.minLevel : level;
+      const now = lt.timed ? (clock ||= TIME_ORIGIN + performance.now()) : 0;
       if (bytes !== null && lt.head !== null) {
         const lines = lt.sink.lines!;
         const at = lines.reserve(lt.room);
