@@ -30,7 +30,7 @@ import type { QueueEntry, Waiter } from './queue.ts';
 import type { PickRequest } from '../algo/types.ts';
 import { stickDispatch, type StickContext, type StickStores } from '../stick/persist.ts';
 import { observe } from '../check/observe.ts';
-import { TxnLog, type AccessLogSink, type LogSource } from './txn-log.ts';
+import { serverEnds, TxnLog, type AccessLogSink, type LogSource, type ServerEnds } from './txn-log.ts';
 import { recordTxn, TxnTimes } from './latency.ts';
 import { performance } from 'node:perf_hooks';
 import { writeOut } from './direct-write.ts';
@@ -81,7 +81,7 @@ export class TcpStream implements Waiter, PickRequest {
   /** Entries `stick` rules will record the server in once connected (null: none). */
   private stick: StickStores | null = null;
   private connectTimedOut = false;
-  private srvEnds: { address: string; port: number; localAddress: string; localPort: number } | null = null;
+  private srvEnds: ServerEnds | null = null;
 
   /** Client bytes read before the session started (tcp-request content inspection): sent first. */
   private early: Buffer | null;
@@ -262,7 +262,7 @@ export class TcpStream implements Waiter, PickRequest {
       this.tm.connect = this.tm.sent - this.tm.connStart;
       if (this.lg) {
         this.lg.tConnected = performance.now();
-        this.srvEnds = { address: srv.remoteAddress ?? '', port: srv.remotePort ?? 0, localAddress: srv.localAddress ?? '', localPort: srv.localPort ?? 0 };
+        this.srvEnds = serverEnds(srv);
       }
       this.established(srv);
     });

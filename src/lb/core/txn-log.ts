@@ -84,7 +84,7 @@ export class TxnLog {
 
   /** The record, with termination state `ts` (two characters, '--' when normal). */
   finish(src: LogSource, sock: SocketEnds,
-    backend: { name: string; beconn: number } | null, server: Server | null, srvEnds: { address: string; port: number; localAddress: string; localPort: number } | null,
+    backend: { name: string; beconn: number } | null, server: Server | null, srvEnds: ServerEnds | null,
     ts: string, retries: number, redispatched: boolean, now: number = performance.now()): LogRecord {
     const ends = this.ends ?? plainEnds(sock);
     const ms = (a: number, b: number): number => (a < 0 || b < 0 ? -1 : Math.round(b - a));
@@ -97,9 +97,9 @@ export class TxnLog {
       cp: ends.cp,
       fi: ends.fi,
       fp: ends.fp,
-      bi: srvEnds ? plain(srvEnds.localAddress) : '',
+      bi: srvEnds?.localAddress ?? '',
       bp: srvEnds?.localPort ?? 0,
-      si: srvEnds ? plain(srvEnds.address) : '',
+      si: srvEnds?.address ?? '',
       sp: srvEnds?.port ?? 0,
       f: src.feName,
       b: backend?.name ?? src.feName,
@@ -155,6 +155,17 @@ interface PlainEnds { ci: string; cp: number; fi: string; fp: number }
 function plainEnds(sock: SocketEnds): PlainEnds {
   return { ci: plain(sock.remoteAddress ?? ''), cp: sock.remotePort ?? 0, fi: plain(sock.localAddress ?? ''), fp: sock.localPort ?? 0 };
 }
+
+/**
+ * A server connection's four addresses for finish()'s `srvEnds` (%si %sp %bi %bp), plain
+ * as the log prints them: made once per connection, not per record.
+ */
+export function serverEnds(s: SocketEnds): ServerEnds {
+  return { address: plain(s.remoteAddress ?? ''), port: s.remotePort ?? 0, localAddress: plain(s.localAddress ?? ''), localPort: s.localPort ?? 0 };
+}
+
+/** What finish() reads of the server connection; addresses already plain (serverEnds()). */
+export interface ServerEnds { address: string; port: number; localAddress: string; localPort: number }
 
 /** IPv4 peers of dual-stack sockets appear as ::ffff:a.b.c.d; logs show a.b.c.d. */
 function plain(addr: string): string {
