@@ -22,7 +22,7 @@ import type { GlobalLogSettings, LogTarget, ProxyLogSettings } from './types.ts'
 import type { ProxyOptions } from '../config/types.ts';
 import { compileLogFormat, evaluateLogFormat, type CompiledFormat, type EvalContext, type SampleCompiler } from './format.ts';
 import { CLF_FORMAT, HTTPLOG_FORMAT, TCPLOG_FORMAT } from './defaults.ts';
-import { syslogFramer, truncateLine, SYSTEM_HOSTNAME, type HeaderContext, type SyslogFramer } from './syslog.ts';
+import { headerPrintsTime, syslogFramer, truncateLine, SYSTEM_HOSTNAME, type HeaderContext, type SyslogFramer } from './syslog.ts';
 import { FD_LINE_ROOM, getLogSink, type LogSink } from './sinks.ts';
 import { byteFormat, headerBytes, LineWriter, writeMessage, type ByteFormat } from './line-bytes.ts';
 
@@ -85,7 +85,7 @@ interface LiveTarget {
    */
   room: number;
   whole: boolean;
-  /** Whether the header prints the time (not raw, short, priority): only then is the clock read. */
+  /** Whether the header prints the time (syslog.ts headerPrintsTime()): only then is the clock read. */
   timed: boolean;
 }
 
@@ -153,8 +153,7 @@ export function createAccessLog(p: AccessLogProxy, global: GlobalLogSettings | u
     const sink = getLogSink(t.address);
     const head = sink.lines ? headerBytes(t.format, t.facility, header) : null;
     const whole = t.address.kind === 'fd';
-    const timed = t.format !== 'raw' && t.format !== 'short' && t.format !== 'priority';
-    return { t, sink, frame: syslogFramer(t.format, t.facility, header), seen: 0, head, room: whole ? FD_LINE_ROOM : t.maxLen, whole, timed };
+    return { t, sink, frame: syslogFramer(t.format, t.facility, header), seen: 0, head, room: whole ? FD_LINE_ROOM : t.maxLen, whole, timed: headerPrintsTime(t.format) };
   });
   const mainBytes = main ? byteFormat(main) : null;
   const errBytes = errFmt ? byteFormat(errFmt) : null;

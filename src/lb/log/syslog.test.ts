@@ -3,7 +3,7 @@
 process.env.TZ = 'UTC';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildSyslogLine, syslogFramer, truncateLine } from './syslog.ts';
+import { buildSyslogLine, headerPrintsTime, syslogFramer, truncateLine } from './syslog.ts';
 import { isoDate, rfc3164Date } from './dates.ts';
 
 const NOW = Date.UTC(2026, 10, 2, 8, 52, 21, 118) + 0.587; // µs .118587
@@ -45,5 +45,12 @@ test('syslogFramer: the same bytes as buildSyslogLine, every format, across seco
         assert.equal(frame(level, NOW + dt, MSG, '[x@1]'), buildSyslogLine(fmt, 16, level, h, NOW + dt, MSG, '[x@1]'), `${fmt} +${dt} ms level ${level}`);
       }
     }
+  }
+});
+
+test('headerPrintsTime: false exactly for the formats whose line does not depend on the time', () => {
+  for (const fmt of ['local', 'rfc3164', 'rfc5424', 'raw', 'short', 'iso', 'timed', 'priority'] as const) {
+    const same = buildSyslogLine(fmt, 16, 6, H, NOW, MSG) === buildSyslogLine(fmt, 16, 6, H, 0, MSG);
+    assert.equal(headerPrintsTime(fmt), !same, fmt);
   }
 });

@@ -40,6 +40,11 @@ function syslogHead(format: SyslogFormat, facility: number, level: number, ctx: 
   }
 }
 
+/** Whether syslogHead() prints the time for `format` (raw, short and priority do not read `now`). */
+export function headerPrintsTime(format: SyslogFormat): boolean {
+  return format !== 'raw' && format !== 'short' && format !== 'priority';
+}
+
 /** The whole line for one target: the header, the message, '\n'. */
 export function buildSyslogLine(format: SyslogFormat, facility: number, level: number, ctx: HeaderContext, now: number, msg: string, sd = ''): string {
   return syslogHead(format, facility, level, ctx, now, sd) + msg + '\n';
