@@ -45,7 +45,7 @@ import { rewriteGenerated, runAfterRules, type AfterRules } from '../rules/after
 import { TxnState, dechunk } from './txn-state.ts';
 import type { TcpRule } from '../config/sections/tcp-request.ts';
 import { observe, observeHttpStatus } from '../check/observe.ts';
-import { TxnLog, type AccessLogSink, type LogSource, type ServerEnds } from './txn-log.ts';
+import { TxnLog, type AccessLogSink, type LogSource, type PlainEnds } from './txn-log.ts';
 import { recordTxn, TxnTimes } from './latency.ts';
 import { statsMatches, statsResponse } from '../stats/service.ts';
 import { serviceResponse } from '../stats/prometheus-service.ts';
@@ -147,7 +147,7 @@ export class HttpStream implements Waiter, PickRequest, ConnUser {
   /** Termination state of a transaction answered with a generated error and kept alive. */
   private failTerm = '--';
   private connectTimedOut = false;
-  private srvEnds: ServerEnds | null = null;
+  private srvEnds: PlainEnds | null = null;
   /** Rewrites requested by http-request rules for the current request (null: no rules ran). */
   private headEdits: HeadEdits | null = null;
   /** Body of a request for a service answered by the proxy (statistics page); null otherwise. */

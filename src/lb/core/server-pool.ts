@@ -28,7 +28,7 @@ import net from 'node:net';
 import type { Server } from './server.ts';
 import { connectToServer } from './server-conn.ts';
 import { Deadline } from './deadline.ts';
-import { serverEnds, type ServerEnds } from './txn-log.ts';
+import { plainEnds, type PlainEnds } from './txn-log.ts';
 import { performance } from 'node:perf_hooks';
 
 export type ReuseMode = 'never' | 'safe' | 'aggressive' | 'always';
@@ -65,11 +65,11 @@ export class ServerConn {
   /** A `set-timeout server` of some transaction replaced the backend's value on it. */
   timeoutOverridden = false;
   /** Its four addresses for the access log (%si %sp %bi %bp), read once per connection by ends(). */
-  private endsCache: ServerEnds | null = null;
+  private endsCache: PlainEnds | null = null;
 
   /** Server and local address and port of the connected socket, as the log prints them (cached: they never change). */
-  ends(): ServerEnds {
-    return (this.endsCache ??= serverEnds(this.sock));
+  ends(): PlainEnds {
+    return (this.endsCache ??= plainEnds(this.sock));
   }
 
   constructor(server: Server, clientPort: number, fast: boolean, user: ConnUser) {

@@ -30,7 +30,7 @@ import type { QueueEntry, Waiter } from './queue.ts';
 import type { PickRequest } from '../algo/types.ts';
 import { stickDispatch, type StickContext, type StickStores } from '../stick/persist.ts';
 import { observe } from '../check/observe.ts';
-import { serverEnds, TxnLog, type AccessLogSink, type LogSource, type ServerEnds } from './txn-log.ts';
+import { plainEnds, TxnLog, type AccessLogSink, type LogSource, type PlainEnds } from './txn-log.ts';
 import { recordTxn, TxnTimes } from './latency.ts';
 import { performance } from 'node:perf_hooks';
 import { writeOut } from './direct-write.ts';
@@ -81,7 +81,7 @@ export class TcpStream implements Waiter, PickRequest {
   /** Entries `stick` rules will record the server in once connected (null: none). */
   private stick: StickStores | null = null;
   private connectTimedOut = false;
-  private srvEnds: ServerEnds | null = null;
+  private srvEnds: PlainEnds | null = null;
 
   /** Client bytes read before the session started (tcp-request content inspection): sent first. */
   private early: Buffer | null;
@@ -262,7 +262,7 @@ export class TcpStream implements Waiter, PickRequest {
       this.tm.connect = this.tm.sent - this.tm.connStart;
       if (this.lg) {
         this.lg.tConnected = performance.now();
-        this.srvEnds = serverEnds(srv);
+        this.srvEnds = plainEnds(srv);
       }
       this.established(srv);
     });

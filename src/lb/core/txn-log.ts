@@ -84,7 +84,7 @@ export class TxnLog {
 
   /** The record, with termination state `ts` (two characters, '--' when normal). */
   finish(src: LogSource, sock: SocketEnds,
-    backend: { name: string; beconn: number } | null, server: Server | null, srvEnds: ServerEnds | null,
+    backend: { name: string; beconn: number } | null, server: Server | null, srvEnds: PlainEnds | null,
     ts: string, retries: number, redispatched: boolean, now: number = performance.now()): LogRecord {
     const ends = this.ends ?? plainEnds(sock);
     const ms = (a: number, b: number): number => (a < 0 || b < 0 ? -1 : Math.round(b - a));
@@ -93,10 +93,10 @@ export class TxnLog {
     const Tc = this.reused ? 0 : ms(this.tConnStart, this.tConnected);
     const http = src.mode === 'http';
     return {
-      ci: ends.ci,
-      cp: ends.cp,
-      fi: ends.fi,
-      fp: ends.fp,
+      ci: ends.address,
+      cp: ends.port,
+      fi: ends.localAddress,
+      fp: ends.localPort,
       bi: srvEnds?.localAddress ?? '',
       bp: srvEnds?.localPort ?? 0,
       si: srvEnds?.address ?? '',
@@ -149,23 +149,17 @@ const NO_CAPTURES: readonly string[] = [];
 
 /** A connection's addresses as a socket gives them. */
 type SocketEnds = { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number };
-/** The same as the log prints them (%ci %cp %fi %fp). */
-interface PlainEnds { ci: string; cp: number; fi: string; fp: number }
-
-function plainEnds(sock: SocketEnds): PlainEnds {
-  return { ci: plain(sock.remoteAddress ?? ''), cp: sock.remotePort ?? 0, fi: plain(sock.localAddress ?? ''), fp: sock.localPort ?? 0 };
-}
 
 /**
- * A server connection's four addresses for finish()'s `srvEnds` (%si %sp %bi %bp), plain
- * as the log prints them: made once per connection, not per record.
+ * A connection's peer and local address and port as the log prints them (IPv4-mapped
+ * addresses as IPv4): the client's (%ci %cp %fi %fp) or a server connection's
+ * (%si %sp %bi %bp). Made once per connection, not per record.
  */
-export function serverEnds(s: SocketEnds): ServerEnds {
+export interface PlainEnds { address: string; port: number; localAddress: string; localPort: number }
+
+export function plainEnds(s: SocketEnds): PlainEnds {
   return { address: plain(s.remoteAddress ?? ''), port: s.remotePort ?? 0, localAddress: plain(s.localAddress ?? ''), localPort: s.localPort ?? 0 };
 }
-
-/** What finish() reads of the server connection; addresses already plain (serverEnds()). */
-export interface ServerEnds { address: string; port: number; localAddress: string; localPort: number }
 
 /** IPv4 peers of dual-stack sockets appear as ::ffff:a.b.c.d; logs show a.b.c.d. */
 function plain(addr: string): string {
