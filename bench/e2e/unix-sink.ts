@@ -20,7 +20,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { AF_UNIX, MSG_DONTWAIT, SOCK_DGRAM, SOCK_NONBLOCK, errno, libcFunc } from '../../src/shared/libc.ts';
+import { AF_UNIX, MSG_DONTWAIT, SOCK_DGRAM, SOCK_NONBLOCK, errno, libcFunc, sockaddrUn } from '../../src/shared/libc.ts';
 
 export interface UnixSink {
   readonly path: string;
@@ -34,11 +34,8 @@ function reader(path: string): void {
   const bind = libcFunc('int bind(int fd, const void *addr, unsigned int len)');
   const recv = libcFunc('long recv(int fd, void *buf, unsigned long len, int flags)');
   const fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0) as number;
-  const p = Buffer.from(path, 'utf8');
-  const addr = Buffer.alloc(110);
-  addr.writeUInt16LE(AF_UNIX, 0);
-  p.copy(addr, 2);
-  if (fd < 0 || (bind(fd, addr, 2 + p.length + 1) as number) < 0) {
+  const sa = sockaddrUn(path);
+  if (fd < 0 || sa === null || (bind(fd, sa.addr, sa.len) as number) < 0) {
     process.stderr.write(`unix-sink: cannot bind ${path} (errno ${errno()})\n`);
     process.exit(1);
   }

@@ -70,6 +70,26 @@ export function libcFunc(declOrName: string, ret?: string, args?: readonly strin
   return f;
 }
 
+/** sizeof(struct sockaddr_un) on Linux: 2 bytes of family + 108 of path. */
+export const SUN_LEN = 110;
+
+/**
+ * struct sockaddr_un for `path` and the length to pass with it (family, path, its NUL), or
+ * null when the path does not fit (107 bytes at most). With `abstract`, a leading '@' names
+ * a Linux abstract socket (systemd's NOTIFY_SOCKET often is one): the name starts with a NUL
+ * byte and the length counts no terminating NUL; without it '@' is an ordinary character.
+ */
+export function sockaddrUn(path: string, abstract = false): { addr: Buffer; len: number } | null {
+  const p = Buffer.from(path, 'utf8');
+  if (p.length >= SUN_LEN - 2) return null;
+  const addr = Buffer.alloc(SUN_LEN);
+  addr.writeUInt16LE(AF_UNIX, 0);
+  p.copy(addr, 2);
+  const isAbstract = abstract && path.startsWith('@');
+  if (isAbstract) addr[2] = 0;
+  return { addr, len: 2 + p.length + (isAbstract ? 0 : 1) };
+}
+
 /** The errno left by this thread's last koffi call. */
 export function errno(): number {
   return koffi.errno();

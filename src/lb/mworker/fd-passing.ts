@@ -17,7 +17,7 @@
 import koffi from 'koffi';
 import { getSystemErrorName } from 'node:util';
 import {
-  AF_INET, AF_INET6, AF_UNIX, EINTR, MSG_DONTWAIT, MSG_NOSIGNAL, SOCK_CLOEXEC, SOCK_STREAM, SOL_SOCKET, errno, libcFunc,
+  AF_INET, AF_INET6, AF_UNIX, EINTR, MSG_DONTWAIT, MSG_NOSIGNAL, SOCK_CLOEXEC, SOCK_STREAM, SOL_SOCKET, errno, libcFunc, sockaddrUn,
 } from '../../shared/libc.ts';
 
 const SCM_RIGHTS = 1;
@@ -91,11 +91,8 @@ export function connectUnix(path: string, timeoutMs: number): { fd: number } | {
   } catch (e) {
     return { error: `cannot load libc through koffi: ${(e as Error).message}` };
   }
-  const name = Buffer.from(path);
-  if (name.length >= 108) return { error: 'ENAMETOOLONG' };
-  const addr = Buffer.alloc(110);
-  addr.writeUInt16LE(AF_UNIX, 0);
-  name.copy(addr, 2);
+  const sa = sockaddrUn(path);
+  if (sa === null) return { error: 'ENAMETOOLONG' };
   const fd = c.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return { error: lastError() };
   const tv = Buffer.alloc(16);
@@ -103,7 +100,7 @@ export function connectUnix(path: string, timeoutMs: number): { fd: number } | {
   tv.writeBigInt64LE(BigInt((timeoutMs % 1000) * 1000), 8);
   c.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tv, 16);
   c.setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, tv, 16);
-  if (retry(() => c.connect(fd, addr, 2 + name.length + 1)) < 0) {
+  if (retry(() => c.connect(fd, sa.addr, sa.len)) < 0) {
     const error = lastError();
     c.close(fd);
     return { error };
