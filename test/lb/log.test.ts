@@ -150,6 +150,30 @@ test('log stdout format raw: lines on the process output', async (t) => {
   sy.proc.kill('SIGKILL');
 });
 
+test('log stdout: a soft stop that ends with the last response has written its line (and every earlier one)', async (t) => {
+  if (!gate(t)) return;
+  // The backend answers /slow late: the soft stop (SIGUSR1) waits for that session, and the
+  // process exits in the same turn as the transaction ends — its line must still be written.
+  const srv = http.createServer((q, r) => { setTimeout(() => r.end('late\n'), q.url === '/slow' ? 400 : 0); });
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  closers.push(() => srv.close());
+  const web = (srv.address() as net.AddressInfo).port;
+  const fe = await freePort();
+  const sy = await start(`global\n  log stdout format raw daemon\n${DEFAULTS}frontend fe\n  bind 127.0.0.1:${fe}\n  log global\n  log-format "line\\ %ST\\ %HU"\n  default_backend be\nbackend be\n  server s1 127.0.0.1:${web}\n`, fe);
+  const N = 50;
+  for (let i = 0; i < N; i++) assert.equal(await get(fe, `/n${i}`), 200);
+  const slow = get(fe, '/slow');
+  await new Promise((r) => setTimeout(r, 150));
+  sy.proc.kill('SIGUSR1');
+  assert.equal(await slow, 200);
+  const { code } = await sy.exited;
+  assert.equal(code, 0);
+  const lines = sy.stderr().split('\n').filter((l) => /^line 200 \/(n\d+|slow)$/.test(l));
+  assert.equal(new Set(lines).size, N + 1, `${lines.length} of ${N + 1} lines written:\n${sy.stderr().slice(-300)}`);
+  assert.match(sy.stderr(), /^line 200 \/slow$/m);
+});
+
 test('-c reports bad logging lines with file:line and HAProxy wording', async (t) => {
   if (!gate(t) || AGAINST_HAPROXY) return;
   const cfg = writeConfig(`global\n  log 127.0.0.1 local9\n  log ring@x local0\n${DEFAULTS}frontend fe\n  bind 127.0.0.1:1\n  log-format %zz\n  option httplog x\n  default_backend be\nbackend be\n  server s1 127.0.0.1:2\n`);

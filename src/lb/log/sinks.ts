@@ -17,7 +17,7 @@
  *   - UNIX datagram sockets (/dev/log): see unix-dgram.ts.
  */
 import dgram from 'node:dgram';
-import { writev } from 'node:fs';
+import { writeSync, writev } from 'node:fs';
 import type { LogAddress } from './types.ts';
 import { openUnixDgram } from './unix-dgram.ts';
 import { openUdpFfi } from './udp-ffi.ts';
@@ -192,10 +192,30 @@ class FdSink implements LogSink, LineMemory {
     });
   }
 
-  /** Writes what waits (the descriptor itself belongs to the process). */
+  /**
+   * Writes what waits, synchronously: close() runs when the process exits (or between
+   * tests), when an asynchronous write would be lost. A descriptor that refuses the bytes
+   * (EAGAIN on a full non-blocking pipe, an error) loses them, counted: exit must not hang
+   * on a stuck reader. (A write still in flight in the thread pool may land after these
+   * lines.) The descriptor itself belongs to the process and stays open.
+   */
   close(): void {
     if (this.timer !== null) { clearTimeout(this.timer); this.timer = null; }
-    if (!this.writing) this.flush();
+    this.seal();
+    const lines = this.pendingLines;
+    if (this.pending.length === 0) return;
+    const all = Buffer.concat(this.pending);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.pendingLines = 0;
+    let off = 0;
+    try {
+      while (off < all.length) off += writeSync(this.fd, all, off, all.length - off);
+      logCounters.sent += lines;
+    } catch {
+      logCounters.errors++;
+      logCounters.dropped += lines;
+    }
   }
 }
 
@@ -213,13 +233,22 @@ export function getLogSink(a: LogAddress): LogSink {
   const k = key(a);
   let s = sinks.get(k);
   if (!s) {
+    if (!exitHooked) {
+      exitHooked = true;
+      process.once('exit', closeLogSinks); // the last lines of a stopping process are not lost
+    }
     s = a.kind === 'udp' ? openUdpFfi(a.host, a.port, logCounters) ?? new UdpSink(a.host, a.port, a.family) : a.kind === 'fd' ? new FdSink(a.fd) : openUnixDgram(a.path, logCounters);
     sinks.set(k, s);
   }
   return s;
 }
 
-/** Closes every sink (at shutdown or between tests). */
+let exitHooked = false;
+
+/**
+ * Closes every sink (at exit, or between tests): what was logged is written first,
+ * synchronously where a sink buffers (fd, datagram batches).
+ */
 export function closeLogSinks(): void {
   for (const s of sinks.values()) s.close();
   sinks.clear();
