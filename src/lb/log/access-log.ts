@@ -4,8 +4,8 @@
  *
  * Everything that can be decided once is decided in createAccessLog(): the targets
  * (`log global` resolved), the compiled formats, the header context, the sinks. write()
- * evaluates the format once and frames it per target: one string per target per line,
- * written by UDP sinks straight into their batch (a Buffer only for other sinks).
+ * writes each line as bytes straight into the send memory of its sinks (a format compiled
+ * to a function, line-compile.ts), or from one message string framed per target.
  *
  * HAProxy's rules kept here:
  *   - only a frontend logs traffic; a proxy without a log target logs nothing;
@@ -184,8 +184,22 @@ export function createAccessLog(p: AccessLogProxy, global: GlobalLogSettings | u
         const lines = lt.sink.lines!;
         const at = lines.reserve(lt.room);
         if (at >= 0) {
-          w.begin(lines.mem, at, lt.room);
-          w.bytes(lt.head(lvl, now));
+          const mem = lines.mem;
+          const head = lt.head(lvl, now);
+          // The compiled line first (no per-byte checks), leaving room for the '\n'; when it
+          // might not fit, the interpreter writes it and cuts it as truncateLine() would.
+          const cap = at + lt.room - 1;
+          if (at + head.length <= cap) {
+            if (head.length > 0) mem.set(head, at);
+            const end = bytes.fast(r, ctx, mem, at + head.length, cap);
+            if (end >= 0) {
+              mem[end] = 0x0a;
+              lines.commit(end + 1 - at);
+              continue;
+            }
+          }
+          w.begin(mem, at, lt.room);
+          w.bytes(head);
           writeMessage(bytes, r, ctx, w);
           w.byte(0x0a);
           const len = w.finish();
