@@ -5,11 +5,13 @@
 // and queues one datagram (lines leave together 1 ms after the first one or when the batch is full, src/lb/log/dgram-batch.ts;
 // the loop yields every 256 lines). Passes: the receiver is another process that reads (its
 // work is not counted here); a bound socket nobody reads (bench/e2e/udp-sink.ts: the kernel
-// drops at the full socket, as in bench/e2e/log-cost.ts); a port where nothing listens; and no
-// send at all. Prints user and system CPU µs per line (median over rounds): user is our
+// drops at the full socket, as in bench/e2e/log-cost.ts); a port where nothing listens; no
+// send at all; and an fd target on /dev/null in format raw (the byte path into an fd sink).
+// Prints user and system CPU µs per line (median over rounds): user is our
 // JavaScript, system mostly the kernel's send path.
 // Pin it (`taskset -c 0`) for steadier figures. Stops its receiver by PID.
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import dgram from 'node:dgram';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -40,10 +42,14 @@ const srvEnds = { address: '127.0.0.1', port: 8081, localAddress: '127.0.0.1', l
 const src = { feName: 'fe_bench', mode: 'http' as const, actconn: () => 50, feconn: () => 50 };
 const backend = { name: 'be_bench', beconn: 0 };
 
-async function measure(port: number, maxLevel = 7): Promise<{ user: number; sys: number }> {
+/** `port`: a UDP target; `fd`: instead an fd target in format raw (as `log stdout format raw`). */
+async function measure(port: number, maxLevel = 7, fd: number | null = null): Promise<{ user: number; sys: number }> {
+  const target = fd === null
+    ? { text: `127.0.0.1:${port}`, address: { kind: 'udp' as const, host: '127.0.0.1', port, family: 4 as const }, format: 'local' as const }
+    : { text: `fd@${fd}`, address: { kind: 'fd' as const, fd }, format: 'raw' as const };
   const log = createAccessLog({
     name: 'fe_bench', mode: 'http', cap: { frontend: true, backend: false },
-    log: { ...defaultProxyLog(), formatKind: 'httplog', targets: [{ text: `127.0.0.1:${port}`, address: { kind: 'udp', host: '127.0.0.1', port, family: 4 }, format: 'local', formatExplicit: false, facility: 16, maxLevel, minLevel: 0, maxLen: 1024, sample: null }] },
+    log: { ...defaultProxyLog(), formatKind: 'httplog', targets: [{ ...target, formatExplicit: fd !== null, facility: 16, maxLevel, minLevel: 0, maxLen: 1024, sample: null }] },
     options: { tcplog: false, dontlognull: false },
   }, undefined);
   const users: number[] = [];
@@ -66,8 +72,9 @@ async function measure(port: number, maxLevel = 7): Promise<{ user: number; sys:
       rec.hr = [];
       rec.hs = [];
       log.write(rec);
-      // Let libuv run now and then, as the event loop would between requests.
-      if (i % 256 === 255) await new Promise((res) => setImmediate(res));
+      // Let libuv run now and then, as the event loop would between requests (an fd target's
+      // writes leave every 10 ms: a real millisecond between bursts keeps its backlog bounded).
+      if (i % 256 === 255) await new Promise((res) => (fd === null ? setImmediate(res) : setTimeout(res, 1)));
     }
     const c = process.cpuUsage(c0);
     users.push(c.user / N);
@@ -95,11 +102,15 @@ const silentGot = unread.take();
 unread.close();
 const nobody = await measure(await freeUdpPort());
 const unsent = await measure(await freeUdpPort(), 0);
+const devNull = openSync('/dev/null', 'w');
+const toFd = await measure(0, 7, devNull);
+closeSync(devNull);
 process.stdout.write(
   `| receiver | user µs/line | system µs/line | total µs/line |\n| --- | ---: | ---: | ---: |\n` +
   `| a process listening (${received} of ${sent} datagrams received) | ${listening.user.toFixed(2)} | ${listening.sys.toFixed(2)} | ${(listening.user + listening.sys).toFixed(2)} |\n` +
   `| a bound socket nobody reads (${silentGot} datagrams reached it) | ${silent.user.toFixed(2)} | ${silent.sys.toFixed(2)} | ${(silent.user + silent.sys).toFixed(2)} |\n` +
   `| nothing listening (ICMP port unreachable) | ${nobody.user.toFixed(2)} | ${nobody.sys.toFixed(2)} | ${(nobody.user + nobody.sys).toFixed(2)} |\n` +
   `| none: the record and the format only (a level filter drops the line) | ${unsent.user.toFixed(2)} | ${unsent.sys.toFixed(2)} | ${(unsent.user + unsent.sys).toFixed(2)} |\n` +
+  `| an fd target on /dev/null, format raw (as \`log stdout format raw\`) | ${toFd.user.toFixed(2)} | ${toFd.sys.toFixed(2)} | ${(toFd.user + toFd.sys).toFixed(2)} |\n` +
   `${N} lines × ${ROUNDS} rounds, median per line · node ${process.version}\n`,
 );
