@@ -151,3 +151,17 @@ test('fd target: lines written in place, whole (a line past the in-place room ta
   assert.equal(readFileSync(file, 'utf8'), want.join(''));
   assert.equal(logCounters.sent - sent0, 2000, 'every line counted once, in-place ones included');
 });
+
+test('a format with a sample is evaluated once per line, whatever the number of targets (samples may have effects)', async () => {
+  const [a, b] = [await receiver(), await receiver()];
+  let calls = 0;
+  const targets = [target(`log 127.0.0.1:${a.port} format raw local0`), target(`log 127.0.0.1:${b.port} format raw local0`)];
+  const log = createAccessLog(proxy({ targets, formatKind: 'custom', format: 'n=%[x] %ST' }), undefined, { compileSample: () => () => String(++calls) });
+  log.write(fixedRecord());
+  log.write(fixedRecord());
+  assert.deepEqual(await a.next(2), ['n=1 200\n', 'n=2 200\n']);
+  assert.deepEqual(await b.next(2), ['n=1 200\n', 'n=2 200\n']);
+  assert.equal(calls, 2);
+  a.close();
+  b.close();
+});

@@ -155,8 +155,11 @@ export function createAccessLog(p: AccessLogProxy, global: GlobalLogSettings | u
     const whole = t.address.kind === 'fd';
     return { t, sink, frame: syslogFramer(t.format, t.facility, header), seen: 0, head, room: whole ? FD_LINE_ROOM : t.maxLen, whole, timed: headerPrintsTime(t.format) };
   });
-  const mainBytes = main ? byteFormat(main) : null;
-  const errBytes = errFmt ? byteFormat(errFmt) : null;
+  // A format that reads samples is evaluated once per line, as a string shared by every
+  // target: a sample may have effects (sc_inc_gpc0), and the byte path writes per target
+  // (and may write a line twice: the compiled line, then the exact one when it declines).
+  const mainBytes = main && !main.needsSample ? byteFormat(main) : null;
+  const errBytes = errFmt && !errFmt.needsSample ? byteFormat(errFmt) : null;
   const w = new LineWriter();
   const ctx: EvalContext = { lc: 0 };
   const dontlognull = p.options.dontlognull;

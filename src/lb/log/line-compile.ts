@@ -14,7 +14,7 @@
  * when the line might not fit (the caller then writes it with the interpreter, which cuts
  * it exactly). Where it returns an end, the bytes are those of writeMessage (tests compare
  * both with the string path). Printers (K_PRINT, K_CAPS) may run again on that fallback:
- * they are pure reads of the record.
+ * formats with samples, which may have effects, never take the byte path (access-log.ts).
  *
  * Safety of the generated code: the source is made only of this file's fixed text,
  * numbers (byte values, indexes, limits) and record field names taken from line-ops.ts's
