@@ -152,3 +152,24 @@ test('JSON lines and sub-second syslog headers are left to the string path', () 
   assert.equal(byteFormat(c.format), null);
   for (const f of ['rfc5424', 'iso', 'timed'] as const) assert.equal(headerBytes(f, 16, ctx), null);
 });
+
+test('with code generation refused (node --disallow-code-generation-from-strings) the interpreter writes every line', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const here = new URL('./line-bytes.ts', import.meta.url).href;
+  const fmt = new URL('./format.ts', import.meta.url).href;
+  const rec = new URL('./test-record.ts', import.meta.url).href;
+  const script = `process.env.TZ = 'UTC';
+    const { byteFormat, LineWriter, writeMessage } = await import(${JSON.stringify(here)});
+    const { compileLogFormat, evaluateLogFormat } = await import(${JSON.stringify(fmt)});
+    const { fixedRecord } = await import(${JSON.stringify(rec)});
+    const c = compileLogFormat('%ci [%t] %{+Q}r %ST');
+    const bf = byteFormat(c.format);
+    const mem = Buffer.alloc(400);
+    const r = fixedRecord();
+    const fast = bf.fast(r, { lc: 0 }, mem, 0, 400);
+    const w = new LineWriter(); w.begin(mem, 0, 400); writeMessage(bf, r, { lc: 0 }, w);
+    const same = mem.subarray(0, w.finish()).equals(Buffer.from(evaluateLogFormat(c.format, r, { lc: 0 })));
+    process.stdout.write(JSON.stringify({ fast, same }));`;
+  const out = execFileSync(process.execPath, ['--disallow-code-generation-from-strings', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.deepEqual(JSON.parse(out), { fast: -1, same: true });
+});

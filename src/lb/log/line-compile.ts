@@ -28,6 +28,8 @@ import { K_CAPS, K_DATE_MS, K_NUM, K_PORT, K_PRINT, K_RC, K_REQ, K_SEP, K_STR, K
 
 export type FastLine = (r: LogRecord, c: EvalContext, buf: Uint8Array, p: number, cap: number) => number;
 
+const DECLINE: FastLine = () => -1;
+
 /** Constant text longer than this is copied with set() rather than stored byte by byte. */
 const INLINE_TEXT = 16;
 
@@ -94,7 +96,14 @@ export function compileLine(ops: readonly Op[]): FastLine {
   }
   src.push('return p;');
   const body = `return function compiledLine(r, c, buf, p, cap) {\n${src.join('\n')}\n};`;
-  // new Function: see "Safety of the generated code" above.
-  const make = new Function('T', 'P', 'wstr', 'wnum', 'wtext', 'wreq', 'reqMax', 'wdate', 'plainDate', body) as (...a: unknown[]) => FastLine;
+  let make: (...a: unknown[]) => FastLine;
+  try {
+    // new Function: see "Safety of the generated code" above.
+    make = new Function('T', 'P', 'wstr', 'wnum', 'wtext', 'wreq', 'reqMax', 'wdate', 'plainDate', body) as typeof make;
+  } catch {
+    // Code generation refused (node --disallow-code-generation-from-strings): every line
+    // takes the interpreter, which writes the same bytes.
+    return DECLINE;
+  }
   return make(texts, printers, wstr, wnum, wtext, wreq, reqMax, wdate, plainDate);
 }
