@@ -121,12 +121,8 @@ export class Frontend implements StreamOwner, HttpOwner {
   }
 
   private logConnect(sock: net.Socket): void {
-    const plain = (a: string | undefined): string => (a && a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a ?? '');
-    const t = new TxnLog();
-    const rec = t.finish(this.logSource, sock, null, null, null, '--', 0, false);
-    rec.ci = plain(sock.remoteAddress);
-    rec.fi = plain(sock.localAddress);
-    this.connectLog!.write(rec);
+    // finish() reads the socket's addresses through txn-log plainEnds() (IPv4-mapped as IPv4).
+    this.connectLog!.write(new TxnLog().finish(this.logSource, sock, null, null, null, '--', 0, false));
   }
 
   /** A sample context for a new stream, or null when nothing here evaluates samples. */
